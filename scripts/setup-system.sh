@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what building bibia needs beyond the Rust toolchain: libclang and
+# clang (oxigraph's RocksDB bindings are generated with bindgen).
+set -euo pipefail
+missing=()
+for pkg in libclang-dev clang; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installation des paquets système manquants : ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+command -v cargo >/dev/null || { echo "cargo introuvable : installez Rust (rustup) d'abord" >&2; exit 2; }

@@ -1,0 +1,182 @@
+//! Command-line arguments (clap derive). Every flag also reads an
+//! environment variable named `BIBIA_…`.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// bibia: the Linked-Open-Data service of the bibliothèque d'IA territoriale.
+#[derive(Debug, Parser)]
+#[command(name = "bibia", version, about, long_about = None)]
+pub struct Args {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by the commands that open the store.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StoreArgs {
+    /// Data directory (RocksDB stores).
+    #[arg(long, env = "BIBIA_DATA_DIR", default_value = "bibia-data")]
+    pub data_dir: PathBuf,
+    /// Base IRI that relative IRIs resolve against (default: the local
+    /// address, http://localhost:8080/).
+    #[arg(long, env = "BIBIA_BASE_IRI")]
+    pub base_iri: Option<String>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the HTTP service (loads the demo data into an empty store).
+    Serve {
+        /// Where the store is.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Address to listen on.
+        #[arg(long, env = "BIBIA_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Server limit for a SPARQL query, in seconds.
+        #[arg(long, env = "BIBIA_QUERY_TIMEOUT", default_value_t = 30)]
+        query_timeout: u64,
+        /// Maximum number of result rows of a SPARQL query.
+        #[arg(long, env = "BIBIA_MAX_ROWS", default_value_t = 100_000)]
+        max_rows: usize,
+        /// Maximum number of SPARQL queries evaluated at once.
+        #[arg(long, env = "BIBIA_MAX_CONCURRENT_QUERIES", default_value_t = 8)]
+        max_concurrent_queries: usize,
+        /// Endpoints SPARQL `SERVICE` may call (none by default).
+        #[arg(long = "service-allow", env = "BIBIA_SERVICE_ALLOW", value_delimiter = ',')]
+        service_allow: Vec<String>,
+        /// Do not load the demo data into an empty store.
+        #[arg(long, env = "BIBIA_NO_DEMO")]
+        no_demo: bool,
+    },
+    /// Validate files and load them into the store, atomically.
+    Load {
+        /// Where the store is.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Files: .ttl .trig .nt .nq .jsonld .rdf (optionally .gz).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Validate files against the shapes without loading them.
+    Validate {
+        /// Shapes files or directories (default: bibia's own shapes).
+        #[arg(long)]
+        shapes: Vec<PathBuf>,
+        /// Report format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+        /// Base IRI for relative IRIs.
+        #[arg(long, env = "BIBIA_BASE_IRI")]
+        base_iri: Option<String>,
+        /// Do not add bibia's ontology and vocabularies to the data graph.
+        #[arg(long)]
+        no_context: bool,
+        /// Files to validate.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Import the network's CSV inventory.
+    Import {
+        /// The source layout.
+        #[command(subcommand)]
+        source: ImportSource,
+    },
+    /// Export the public projection (or everything with --full).
+    Export {
+        /// Where the store is.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Nq)]
+        format: ExportFormat,
+        /// Include restricted data (never publish this file).
+        #[arg(long)]
+        full: bool,
+        /// Output file (`.gz` compresses); standard output when absent.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Consistent online backup of the store into DIR.
+    Backup {
+        /// Where the store is.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Target directory (must not exist).
+        dir: PathBuf,
+    },
+    /// Restore a backup made by `bibia backup`.
+    Restore {
+        /// Where the store is.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Backup directory.
+        dir: PathBuf,
+    },
+    /// Rebuild every projection (public store) from the full store.
+    Reindex {
+        /// Where the store is.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Generate a synthetic graph that conforms to the shapes (benchmarks).
+    Generate {
+        /// Number of use cases.
+        #[arg(long)]
+        projects: usize,
+        /// Random seed (same seed, same file).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output file: N-Triples lines, valid as .nt or .ttl (.gz compresses).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}
+
+/// Import sources.
+#[derive(Debug, Subcommand)]
+pub enum ImportSource {
+    /// The network's CSV layouts (public export, older semicolon layout, full model).
+    Interconnectes {
+        /// Where the store is.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The CSV file.
+        file: PathBuf,
+        /// Check and report without writing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write rejected rows back as CSV with a reason column.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
+}
+
+/// Validation report formats.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// French text grouped by focus node.
+    Text,
+    /// SHACL validation report in Turtle.
+    Turtle,
+    /// JSON.
+    Json,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// N-Quads.
+    Nq,
+    /// TriG.
+    Trig,
+    /// Turtle (graphs merged).
+    Ttl,
+    /// N-Triples (graphs merged).
+    Nt,
+    /// JSON-LD.
+    Jsonld,
+}

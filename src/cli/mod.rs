@@ -1,0 +1,84 @@
+//! The `bibia` command line: one file per subcommand, each calling domain
+//! code. Exit codes: 0 success, 1 the data did not conform or rows were
+//! rejected, 2 usage or I/O error.
+
+pub mod args;
+mod export;
+mod generate;
+mod load;
+mod serve;
+mod validate;
+
+pub use args::Args;
+
+use crate::config::base_or_local;
+use crate::store::Stores;
+use anyhow::Context as _;
+use args::{Command, ImportSource, StoreArgs};
+
+/// The outcome of a command that ran to its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything went through.
+    Success,
+    /// The data did not conform, or some rows were rejected.
+    Rejected,
+}
+
+/// Runs one command.
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    match args.command {
+        Command::Serve { store, bind, query_timeout, max_rows, max_concurrent_queries, service_allow, no_demo } => {
+            let limits = crate::config::QueryLimits {
+                timeout: std::time::Duration::from_secs(query_timeout),
+                max_rows,
+                max_concurrent: max_concurrent_queries,
+                service_allow,
+            };
+            let config =
+                crate::config::Config::new(store.data_dir, store.base_iri.as_deref(), &bind, limits, !no_demo)?;
+            serve::run(config)
+        }
+        Command::Load { store, files } => load::run(&open(&store)?, &files),
+        Command::Validate { shapes, format, base_iri, no_context, files } => {
+            validate::run(&shapes, format, base_iri.as_deref(), no_context, &files)
+        }
+        Command::Import { source: ImportSource::Interconnectes { store, file, dry_run, report } } => {
+            crate::import::cli::run(&open(&store)?, &file, dry_run, report.as_deref())
+        }
+        Command::Export { store, format, full, output } => export::run(&open(&store)?, format, full, output.as_deref()),
+        Command::Backup { store, dir } => {
+            anyhow::ensure!(!dir.exists(), "{} existe déjà : la sauvegarde va dans un dossier nouveau", dir.display());
+            open(&store)?.backup(&dir).with_context(|| format!("sauvegarde vers {}", dir.display()))?;
+            eprintln!("Sauvegarde écrite dans {}", dir.display());
+            Ok(Outcome::Success)
+        }
+        Command::Restore { store, dir } => {
+            let base = base_or_local(store.base_iri.as_deref(), None)?;
+            let stores = crate::store::restore(&dir, &store.data_dir, base)?;
+            let (full, public) = stores.sizes()?;
+            eprintln!("Restauration terminée : {full} quads, dont {public} publics.");
+            Ok(Outcome::Success)
+        }
+        Command::Reindex { store } => {
+            let stores = open(&store)?;
+            stores.reindex()?;
+            let (full, public) = stores.sizes()?;
+            eprintln!("Projection publique reconstruite : {public} quads publics sur {full}.");
+            Ok(Outcome::Success)
+        }
+        Command::Generate { projects, seed, output } => generate::run(projects, seed, &output),
+    }
+}
+
+/// Opens the stores named by the flags.
+fn open(args: &StoreArgs) -> anyhow::Result<Stores> {
+    let base = base_or_local(args.base_iri.as_deref(), None)?;
+    Ok(Stores::open(&args.data_dir, base)?)
+}
+
+/// Whether stderr is a terminal (progress bars only then).
+fn interactive() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal()
+}

@@ -1,0 +1,72 @@
+//! `bibia serve`: open the stores (loading the bundled model, reference
+//! territories and demo data into an empty store), then serve HTTP until
+//! SIGINT or SIGTERM, letting in-flight requests finish.
+
+use super::Outcome;
+use crate::config::Config;
+use crate::seed::{self, Seed, SeedError};
+use crate::store::{LoadError, Stores};
+use anyhow::Context as _;
+use std::time::Instant;
+
+pub(crate) fn run(config: Config) -> anyhow::Result<Outcome> {
+    let stores = Stores::open(&config.data_dir, config.base.clone())
+        .with_context(|| format!("ouverture de la base {}", config.data_dir.display()))?;
+    if stores.is_empty()? {
+        bootstrap(&stores, config.demo)?;
+    }
+    let (full, public) = stores.sizes()?;
+    tracing::info!(full, public, "base ouverte : {}", config.data_dir.display());
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(serve(stores, config))?;
+    Ok(Outcome::Success)
+}
+
+/// First run: the model, the territories and (unless disabled) the demo.
+fn bootstrap(stores: &Stores, demo: bool) -> anyhow::Result<()> {
+    let start = Instant::now();
+    eprintln!("Base vide : chargement du modèle, des territoires{}…", if demo { " et des données de démonstration" } else { "" });
+    match seed::load(stores, Seed { reference: true, demo }) {
+        Ok(s) => {
+            eprintln!("{} quads chargés ({} publics) en {:.1} s.", s.quads, s.public_quads, start.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Err(SeedError::Load(LoadError::NotConform { report, locations })) => {
+            eprint!("{}", report.to_french_text(Some(&locations)));
+            anyhow::bail!("les données embarquées ne sont pas conformes aux formes (bogue de bibia)")
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn serve(stores: Stores, config: Config) -> anyhow::Result<()> {
+    let state = crate::http::AppState::new(stores.public(), config.base.clone(), config.limits.clone());
+    let app = crate::http::app(state);
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("écoute sur {} impossible", config.bind))?;
+    let addr = listener.local_addr()?;
+    eprintln!("bibia écoute sur http://{addr}/ (IRI de base {}) — Ctrl-C pour arrêter.", config.base.as_str());
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    eprintln!("Arrêt propre : requêtes en cours terminées.");
+    drop(stores);
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = terminate => {} }
+}

@@ -1,0 +1,86 @@
+//! Raw flags and environment turned once into a validated configuration.
+
+use crate::iri::{BaseIri, BaseIriError};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Limits of the public SPARQL endpoint.
+#[derive(Debug, Clone)]
+pub struct QueryLimits {
+    /// Server limit on evaluation time; `timeout=` may only lower it.
+    pub timeout: Duration,
+    /// Maximum number of result rows (or triples) returned.
+    pub max_rows: usize,
+    /// Maximum number of queries evaluated at once.
+    pub max_concurrent: usize,
+    /// Endpoints `SERVICE` may call; empty disables `SERVICE`.
+    pub service_allow: Vec<String>,
+}
+
+impl Default for QueryLimits {
+    fn default() -> Self {
+        Self { timeout: Duration::from_secs(30), max_rows: 100_000, max_concurrent: 8, service_allow: Vec::new() }
+    }
+}
+
+/// The service configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the stores live.
+    pub data_dir: PathBuf,
+    /// Base IRI of the deployment.
+    pub base: BaseIri,
+    /// Listening address.
+    pub bind: SocketAddr,
+    /// SPARQL limits.
+    pub limits: QueryLimits,
+    /// Load the demo data into an empty store.
+    pub demo: bool,
+}
+
+/// A flag or variable with an invalid value.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// Bad base IRI.
+    #[error(transparent)]
+    Base(#[from] BaseIriError),
+    /// Bad listening address.
+    #[error("adresse d'écoute invalide « {0} » : attendu hôte:port, par exemple 127.0.0.1:8080")]
+    Bind(String),
+    /// A limit of zero.
+    #[error("{0} doit être supérieur à zéro")]
+    Zero(&'static str),
+}
+
+/// The base IRI given, or the local address `http://localhost:{port}/`.
+pub fn base_or_local(base: Option<&str>, bind: Option<&SocketAddr>) -> Result<BaseIri, BaseIriError> {
+    match base {
+        Some(b) => BaseIri::parse(b),
+        None => BaseIri::parse(&format!("http://localhost:{}/", bind.map_or(8080, SocketAddr::port))),
+    }
+}
+
+impl Config {
+    /// Checks the serve flags.
+    pub fn new(
+        data_dir: PathBuf,
+        base: Option<&str>,
+        bind: &str,
+        limits: QueryLimits,
+        demo: bool,
+    ) -> Result<Self, ConfigError> {
+        let bind: SocketAddr = bind.parse().map_err(|_| ConfigError::Bind(bind.to_owned()))?;
+        if limits.max_rows == 0 {
+            return Err(ConfigError::Zero("--max-rows"));
+        }
+        if limits.max_concurrent == 0 {
+            return Err(ConfigError::Zero("--max-concurrent-queries"));
+        }
+        if limits.timeout.is_zero() {
+            return Err(ConfigError::Zero("--query-timeout"));
+        }
+        Ok(Self { base: base_or_local(base, Some(&bind))?, data_dir, bind, limits, demo })
+    }
+}

@@ -1,0 +1,37 @@
+//! Shared state of the HTTP handlers: a handle on the public projection
+//! (never on the full store), the base IRI and the query limits.
+
+use crate::config::QueryLimits;
+use crate::iri::BaseIri;
+use crate::store::PublicStore;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::Semaphore;
+
+/// State cloned into every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// The public projection.
+    pub public: PublicStore,
+    /// Base IRI of the deployment.
+    pub base: BaseIri,
+    /// SPARQL limits.
+    pub limits: Arc<QueryLimits>,
+    /// One permit per query evaluated at once.
+    pub query_slots: Arc<Semaphore>,
+    /// When the service started.
+    pub started: Instant,
+}
+
+impl AppState {
+    /// State over a public projection.
+    pub fn new(public: PublicStore, base: BaseIri, limits: QueryLimits) -> Self {
+        Self {
+            public,
+            base,
+            query_slots: Arc::new(Semaphore::new(limits.max_concurrent)),
+            limits: Arc::new(limits),
+            started: Instant::now(),
+        }
+    }
+}

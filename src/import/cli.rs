@@ -1,0 +1,63 @@
+//! `bibia import interconnectes FILE.csv [--dry-run] [--report FILE]`:
+//! runs the import, prints warnings, rejections and a French summary,
+//! writes the rejected rows to the report file.
+
+use super::{ImportError, Options, Step};
+use crate::cli::Outcome;
+use crate::store::Stores;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal as _;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Files with fewer rows get no progress bar.
+const BAR_FROM_ROWS: u64 = 500;
+
+/// Runs the import. `Ok(Outcome::Rejected)` when some rows were rejected,
+/// `Err` when the file could not be read or is in no known layout (exit 2).
+pub fn run(stores: &Stores, file: &Path, dry_run: bool, report: Option<&Path>) -> anyhow::Result<Outcome> {
+    let bar = if std::io::stderr().is_terminal() { ProgressBar::new(0) } else { ProgressBar::hidden() };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {bar:40} {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let b = bar.clone();
+    let progress = Arc::new(move |step: Step| match step {
+        Step::Rows(done, total) if total >= BAR_FROM_ROWS => {
+            b.set_message("lignes");
+            b.set_length(total);
+            b.set_position(done);
+        }
+        Step::Validating(quads) if quads > 0 => {
+            b.set_message(format!("validation de {quads} triplets…"));
+        }
+        Step::Writing(n) => {
+            b.set_message("écriture");
+            b.set_position(n);
+        }
+        _ => {}
+    });
+    let options = Options { dry_run, progress: Some(progress) };
+    let result = super::import_file(stores, file, &options);
+    bar.finish_and_clear();
+    let outcome = match result {
+        Ok(r) => r,
+        Err(e @ (ImportError::Io { .. } | ImportError::Format { .. })) => return Err(e.into()),
+        Err(e) => return Err(anyhow::Error::new(e).context(format!("import de {}", file.display()))),
+    };
+    for note in &outcome.notes {
+        eprintln!("{} : {note}", outcome.source);
+    }
+    for w in &outcome.warnings {
+        eprintln!("avertissement, ligne {} : {}", w.row, w.message);
+    }
+    for r in &outcome.rejected {
+        eprintln!("REJET, ligne {} : {}", r.row, r.message);
+    }
+    if let Some(path) = report {
+        outcome.write_rejected_file(path)?;
+        eprintln!("Lignes rejetées écrites dans {} (colonne motif_rejet) : corrigez-les puis réimportez ce fichier.", path.display());
+    }
+    eprint!("{}", outcome.summary());
+    Ok(if outcome.rejected.is_empty() { Outcome::Success } else { Outcome::Rejected })
+}

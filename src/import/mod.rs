@@ -1,0 +1,373 @@
+//! Importing the network's CSV inventory (`bibia import interconnectes`).
+//!
+//! A file in one of the network's layouts ([`Layout`]) is read, each row is
+//! cleaned (SIRET, dates, coordinates, multi-valued cells) and its list
+//! values matched to the concept schemes; organisations are deduplicated by
+//! SIREN, then by normalised name, across rows, files and the store; each row
+//! becomes a project record `/id/projet/{slug(organisation + project)}` and
+//! each organisation a record `/id/organisation/{slug}`, so the same row
+//! always gets the same IRIs.
+//!
+//! Nothing is lost: a value that matches no list is kept on the project as
+//! `bia:unmatchedValue "Champ : valeur"` and reported as a warning. A row that
+//! cannot be imported (no project or organisation name, invalid SIRET, record
+//! that does not conform to the shapes) is rejected with its reason.
+//!
+//! Validation comes first, for the whole file: the records that differ from
+//! the store are validated together; the rows whose records fail are
+//! rejected with the shapes' French messages, the others are rebuilt without
+//! them (an organisation may lose a spelling) and validated again, until
+//! what remains conforms. The remaining records are then written by one
+//! [`Stores::load`] call, atomically. Records whose content (ignoring
+//! `prov:generatedAtTime`) equals the stored one are left alone, and when
+//! nothing changed the store is not touched at all: importing a file twice
+//! leaves the store identical.
+
+pub mod cli;
+mod concepts;
+mod interconnectes;
+mod normalize;
+mod records;
+
+pub use interconnectes::{Field, Layout, ReadError};
+
+use crate::shacl::{Severity, ValidationReport};
+use crate::store::{Batch, LoadError, LoadSummary, StoreError, Stores};
+use crate::vocab::prov;
+use concepts::Concepts;
+use interconnectes::Table;
+use oxigraph::model::{Literal, NamedNode, Quad, Term, vocab::xsd};
+use records::{Context, Prepared};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// How many times rows failing validation are removed and the rest
+/// validated again before giving up.
+const MAX_ROUNDS: usize = 8;
+
+/// Where an import is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Step {
+    /// Rows cleaned so far, out of the total.
+    Rows(u64, u64),
+    /// Records being validated.
+    Validating(u64),
+    /// Quads written so far.
+    Writing(u64),
+}
+
+/// Progress callback.
+pub type Progress = Arc<dyn Fn(Step) + Send + Sync>;
+
+/// Options of an import.
+#[derive(Clone, Default)]
+pub struct Options {
+    /// Check and report, write nothing.
+    pub dry_run: bool,
+    /// Told how the import goes (for a progress bar).
+    pub progress: Option<Progress>,
+}
+
+/// A message about one row of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowMessage {
+    /// The row's number in a spreadsheet (the header is row 1).
+    pub row: usize,
+    /// What happened, in French.
+    pub message: String,
+}
+
+/// What an import did (or, with `dry_run`, would do).
+#[derive(Debug)]
+pub struct ImportReport {
+    /// The file name.
+    pub source: String,
+    /// The layout detected.
+    pub layout: Layout,
+    /// Data rows read (blank rows are not counted).
+    pub rows_read: usize,
+    /// Rows imported (including those already up to date).
+    pub imported: usize,
+    /// Rows imported with at least one warning.
+    pub with_warnings: usize,
+    /// Warnings about imported rows.
+    pub warnings: Vec<RowMessage>,
+    /// Rejected rows and why.
+    pub rejected: Vec<RowMessage>,
+    /// Notes about the file itself (encoding, ignored columns).
+    pub notes: Vec<String>,
+    /// Organisations created by this import.
+    pub organisations_created: usize,
+    /// Stored organisations reused.
+    pub organisations_reused: usize,
+    /// Records (projects and organisations) written or to write.
+    pub records_written: usize,
+    /// Records already up to date.
+    pub records_unchanged: usize,
+    /// Whether nothing was written on purpose.
+    pub dry_run: bool,
+    /// What the store load wrote (`None` when nothing was written).
+    pub load: Option<LoadSummary>,
+    table: Table,
+    rejected_rows: Vec<(usize, String)>,
+}
+
+/// An import that could not run. Nothing was written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImportError {
+    /// The file could not be read.
+    #[error("{path} : lecture impossible : {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not in one of the network's layouts.
+    #[error("{name} : {source}")]
+    Format {
+        /// The file name.
+        name: String,
+        /// The cause.
+        source: ReadError,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The final write was refused (it should not be: every record was
+    /// validated before).
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The records still do not conform after removing the failing rows.
+    #[error("les fiches ne deviennent pas conformes en retirant les lignes en cause : rien n'a été écrit")]
+    NotConverging,
+    /// The rejection report could not be written.
+    #[error("{path} : écriture du rapport impossible : {source}")]
+    Report {
+        /// The report file.
+        path: PathBuf,
+        /// The cause.
+        source: csv::Error,
+    },
+}
+
+impl ImportReport {
+    /// Writes the rejected rows back in the file's layout (same headers and
+    /// separator) with a `motif_rejet` column.
+    pub fn write_rejected<W: std::io::Write>(&self, out: W) -> Result<(), csv::Error> {
+        interconnectes::write_rejected(&self.table, &self.rejected_rows, out)
+    }
+
+    /// Writes [`Self::write_rejected`] to a file.
+    pub fn write_rejected_file(&self, path: &Path) -> Result<(), ImportError> {
+        let file = std::fs::File::create(path)
+            .map_err(|e| ImportError::Report { path: path.to_owned(), source: e.into() })?;
+        self.write_rejected(std::io::BufWriter::new(file))
+            .map_err(|source| ImportError::Report { path: path.to_owned(), source })
+    }
+
+    /// The French summary printed at the end.
+    pub fn summary(&self) -> String {
+        let verb = if self.dry_run { "à écrire" } else { "écrites" };
+        let mut s = format!("Import de {} ({}) :\n", self.source, self.layout.label());
+        s += &format!("  lignes lues : {}\n", self.rows_read);
+        s += &format!("  importées : {} (dont {} avec avertissements)\n", self.imported, self.with_warnings);
+        s += &format!("  rejetées : {}\n", self.rejected.len());
+        s += &format!(
+            "  organisations : {} créée(s), {} réutilisée(s)\n",
+            self.organisations_created, self.organisations_reused
+        );
+        s += &format!("  fiches {verb} : {} ; déjà à jour : {}\n", self.records_written, self.records_unchanged);
+        if self.dry_run {
+            s += "  essai à blanc (--dry-run) : la base n'a pas été modifiée\n";
+        } else if self.load.is_none() {
+            s += "  rien n'a changé : la base n'a pas été modifiée\n";
+        }
+        s
+    }
+}
+
+/// Imports a file.
+pub fn import_file(stores: &Stores, path: &Path, options: &Options) -> Result<ImportReport, ImportError> {
+    let bytes = std::fs::read(path).map_err(|source| ImportError::Io { path: path.to_owned(), source })?;
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    import_bytes(stores, &name, &bytes, options)
+}
+
+/// Imports the bytes of a file called `name` (recorded as `dcterms:source`).
+pub fn import_bytes(stores: &Stores, name: &str, bytes: &[u8], options: &Options) -> Result<ImportReport, ImportError> {
+    let tell = |step: Step| {
+        if let Some(p) = &options.progress {
+            p(step);
+        }
+    };
+    let table =
+        interconnectes::read(bytes).map_err(|source| ImportError::Format { name: name.to_owned(), source })?;
+    let concepts = Concepts::from_quads(&stores.model().quads);
+    let cx = Context {
+        base: stores.base(),
+        concepts: &concepts,
+        source: name,
+        generated: Literal::new_typed_literal(crate::time::now_xsd(), xsd::DATE_TIME),
+    };
+    let total = table.rows.len() as u64;
+    let mut rejected: BTreeMap<usize, String> = BTreeMap::new();
+    let mut prepared: Vec<Prepared> = Vec::new();
+    for (n, row) in table.rows.iter().enumerate() {
+        match records::prepare(row, &concepts, table.fields.contains(&Field::StatusAbandon)) {
+            Ok(p) => prepared.push(p),
+            Err(reason) => {
+                rejected.insert(row.number, reason);
+            }
+        }
+        if n % 64 == 0 {
+            tell(Step::Rows(n as u64, total));
+        }
+    }
+    tell(Step::Rows(total, total));
+
+    let index = stores.organisation_index()?;
+    let mut skip: BTreeSet<usize> = BTreeSet::new();
+    let mut round = 0;
+    let (built, changed, unchanged) = loop {
+        round += 1;
+        let built = records::build(stores, &index, &prepared, &skip, &cx)?;
+        for (i, reason) in &built.refused {
+            skip.insert(*i);
+            rejected.insert(prepared[*i].row, reason.clone());
+        }
+        let mut changed: Vec<Quad> = Vec::new();
+        let mut unchanged = 0;
+        for (iri, quads) in &built.records {
+            if same_as_stored(stores, iri, quads)? {
+                unchanged += 1;
+            } else {
+                changed.extend(quads.iter().cloned());
+            }
+        }
+        tell(Step::Validating(changed.len() as u64));
+        let report = stores.validate_records(&changed)?;
+        let failing = violations(&report);
+        if failing.is_empty() && built.refused.is_empty() {
+            break (built, changed, unchanged);
+        }
+        let mut newly = 0;
+        for (focus, message) in failing {
+            let Term::NamedNode(n) = &focus else { continue };
+            let Some(record) = stores.base().record_of(n.as_ref()) else { continue };
+            for &i in built.rows_of.get(&record).into_iter().flatten() {
+                if skip.insert(i) {
+                    newly += 1;
+                }
+                let p = &prepared[i];
+                let reason = rejected.entry(p.row).or_insert_with(|| {
+                    let mut r = "fiche non conforme".to_owned();
+                    if &record != n && !n.as_str().contains("/id/projet/") {
+                        r += &format!(" ({})", record.as_str().rsplit('/').next().unwrap_or_default());
+                    }
+                    r
+                });
+                if !reason.contains(&message) {
+                    reason.push_str(" : ");
+                    reason.push_str(&message);
+                }
+            }
+        }
+        if newly == 0 && built.refused.is_empty() || round >= MAX_ROUNDS {
+            return Err(ImportError::NotConverging);
+        }
+    };
+    // Rejected rows also say which of their values were not recognised.
+    for p in &prepared {
+        if let Some(reason) = rejected.get_mut(&p.row) {
+            for w in &p.warnings {
+                let w = w.trim_end_matches(" : valeur conservée telle quelle");
+                if !reason.contains(w) {
+                    reason.push_str(" ; ");
+                    reason.push_str(w);
+                }
+            }
+        }
+    }
+
+    let records_written = built.records.len() - unchanged;
+    let load = if options.dry_run || changed.is_empty() {
+        None
+    } else {
+        let mut batches = Vec::new();
+        if stores.is_empty()? {
+            batches.push(crate::seed::model_batch(stores));
+        }
+        batches.push(Batch { name: name.to_owned(), quads: changed, text: None });
+        let progress = options.progress.clone();
+        Some(stores.load(batches, move |n| {
+            if let Some(p) = &progress {
+                p(Step::Writing(n));
+            }
+        })?)
+    };
+
+    let repeated: BTreeMap<usize, usize> = built.repeated.iter().copied().collect();
+    let mut warnings = Vec::new();
+    let mut with_warnings = 0;
+    let mut imported = 0;
+    for (i, p) in prepared.iter().enumerate() {
+        if skip.contains(&i) {
+            continue;
+        }
+        imported += 1;
+        let mut messages = p.warnings.clone();
+        if let Some(earlier) = repeated.get(&i) {
+            messages.push(format!("répète la ligne {earlier} : ignorée"));
+        }
+        if !messages.is_empty() {
+            with_warnings += 1;
+        }
+        warnings.extend(messages.into_iter().map(|message| RowMessage { row: p.row, message }));
+    }
+    let rejected_rows: Vec<(usize, String)> = rejected.into_iter().collect();
+    Ok(ImportReport {
+        source: name.to_owned(),
+        layout: table.layout,
+        rows_read: table.rows.len(),
+        imported,
+        with_warnings,
+        warnings,
+        rejected: rejected_rows.iter().map(|(row, message)| RowMessage { row: *row, message: message.clone() }).collect(),
+        notes: table.notes.clone(),
+        organisations_created: built.created.len(),
+        organisations_reused: built.reused.len(),
+        records_written,
+        records_unchanged: unchanged,
+        dry_run: options.dry_run,
+        load,
+        table,
+        rejected_rows,
+    })
+}
+
+/// Whether a record's quads equal the stored graph, `prov:generatedAtTime`
+/// aside.
+fn same_as_stored(stores: &Stores, iri: &NamedNode, quads: &[Quad]) -> Result<bool, StoreError> {
+    let keep = |q: &&Quad| q.predicate.as_ref() != prov::GENERATED_AT_TIME;
+    let stored: HashSet<Quad> = stores.graph_quads(&iri.clone().into())?.iter().filter(keep).cloned().collect();
+    if stored.is_empty() {
+        return Ok(false);
+    }
+    let mine: HashSet<Quad> = quads.iter().filter(keep).cloned().collect();
+    Ok(stored == mine)
+}
+
+/// The violations of a report (warnings and infos do not reject a row):
+/// focus node and French message.
+fn violations(report: &ValidationReport) -> Vec<(Term, String)> {
+    report
+        .results()
+        .iter()
+        .filter(|r| *r.severity() == Severity::Violation)
+        .map(|r| (r.focus_node().clone(), r.message().value().to_owned()))
+        .collect()
+}

@@ -1,0 +1,16 @@
+#![doc = include_str!("../README.md")]
+
+pub mod bundle;
+pub mod cli;
+pub mod generate;
+pub mod config;
+pub mod http;
+pub mod import;
+pub mod iri;
+pub mod model;
+pub mod rdf;
+pub mod shacl;
+pub mod seed;
+pub mod store;
+pub mod time;
+pub mod vocab;

@@ -1,0 +1,86 @@
+//! The data model bundled in the binary: ontology, vocabularies and shapes,
+//! parsed once against the deployment's base IRI and compiled for
+//! validation. Every write is checked against it.
+
+use crate::bundle;
+use crate::iri::BaseIri;
+use crate::rdf::{self, ReadError};
+use crate::shacl::{Shapes, ShapesError};
+use crate::store::AccessPolicy;
+use oxrdf::{Graph, GraphName, Quad, Triple};
+use std::path::Path;
+
+/// The model could not be read or compiled.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// A bundled or given file did not parse.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The shapes are malformed.
+    #[error("formes SHACL invalides : {0}")]
+    Shapes(#[from] ShapesError),
+}
+
+/// Ontology, vocabularies, access policy and compiled shapes.
+#[derive(Debug)]
+pub struct Model {
+    /// Compiled shapes used to validate every write.
+    pub shapes: Shapes,
+    /// Ontology and vocabulary quads, each in its record graph; also the
+    /// context every validation sees (types, concept schemes).
+    pub quads: Vec<Quad>,
+    /// Which properties may be published.
+    pub policy: AccessPolicy,
+}
+
+impl Model {
+    /// The model embedded at build time, resolved against `base`.
+    pub fn bundled(base: &BaseIri) -> Result<Self, ModelError> {
+        Self::build(base, &parse_group(bundle::SHAPES, base)?)
+    }
+
+    /// The embedded ontology and vocabularies with other shapes (for `bibia
+    /// validate --shapes`).
+    pub fn with_shapes(base: &BaseIri, shapes: &[std::path::PathBuf]) -> Result<Self, ModelError> {
+        let mut quads = Vec::new();
+        for path in shapes {
+            quads.extend(rdf::read_file(path, base.as_str())?);
+        }
+        Self::build(base, &quads)
+    }
+
+    fn build(base: &BaseIri, shapes: &[Quad]) -> Result<Self, ModelError> {
+        let shapes_graph: Graph = shapes.iter().map(|q| Triple::from(q.clone())).collect();
+        let shapes = Shapes::compile(&shapes_graph)?;
+        let mut quads = parse_group(bundle::ONTOLOGY, base)?;
+        let ontology: Graph = quads.iter().map(|q| Triple::from(q.clone())).collect();
+        quads.extend(parse_group(bundle::VOCABULARIES, base)?);
+        let quads = crate::store::assign_graphs(quads, base, "modele");
+        let policy = AccessPolicy::from_ontology(&ontology);
+        Ok(Self { shapes, quads, policy })
+    }
+
+    /// The context triples (ontology and vocabularies).
+    pub fn context(&self) -> impl Iterator<Item = Triple> + '_ {
+        self.quads.iter().map(|q| Triple::from(q.clone()))
+    }
+}
+
+/// Parses one group of bundled files.
+pub fn parse_group(files: &[(&str, &[u8])], base: &BaseIri) -> Result<Vec<Quad>, ReadError> {
+    let mut quads = Vec::new();
+    for (name, bytes) in files {
+        let path = Path::new(name);
+        let Some((format, gz)) = rdf::format_of(path) else {
+            continue;
+        };
+        let bytes = rdf::maybe_gunzip(path, bytes.to_vec(), gz)?;
+        quads.extend(
+            rdf::parse(path, format, &bytes, base.as_str())?
+                .into_iter()
+                .map(|q| Quad::new(q.subject, q.predicate, q.object, GraphName::DefaultGraph)),
+        );
+    }
+    Ok(quads)
+}

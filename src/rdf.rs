@@ -1,0 +1,117 @@
+//! Reading RDF files: format by extension (gzip accepted), base IRI
+//! resolution, and parse errors that name the file, line and column.
+
+use flate2::read::GzDecoder;
+use oxrdf::Quad;
+use oxrdfio::{JsonLdProfileSet, RdfFormat, RdfParseError, RdfParser};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// A file that could not be read or parsed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// The file could not be opened or read.
+    #[error("{path} : lecture impossible : {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The extension names no RDF format bibia reads.
+    #[error("{path} : format inconnu ; extensions acceptées : .ttl .trig .nt .nq .jsonld .rdf .owl (éventuellement suivies de .gz)")]
+    UnknownFormat {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The content is not valid in its format.
+    #[error("{path}{} : erreur de syntaxe : {message}", position.map(|(l, c)| format!(", ligne {l}, colonne {c}")).unwrap_or_default())]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// Line and column (1-based) where the parser knows them.
+        position: Option<(u64, u64)>,
+        /// The parser's message.
+        message: String,
+    },
+}
+
+/// The RDF format of a file name, and whether it is gzipped.
+pub fn format_of(path: &Path) -> Option<(RdfFormat, bool)> {
+    let name = path.file_name()?.to_string_lossy().to_lowercase();
+    let (name, gz) = match name.strip_suffix(".gz") {
+        Some(n) => (n.to_owned(), true),
+        None => (name, false),
+    };
+    let ext = name.rsplit('.').next()?;
+    let format = match ext {
+        "ttl" | "turtle" => RdfFormat::Turtle,
+        "trig" => RdfFormat::TriG,
+        "nt" => RdfFormat::NTriples,
+        "nq" => RdfFormat::NQuads,
+        "jsonld" | "json" => RdfFormat::JsonLd { profile: JsonLdProfileSet::empty() },
+        "rdf" | "owl" | "xml" => RdfFormat::RdfXml,
+        _ => return None,
+    };
+    Some((format, gz))
+}
+
+/// Reads a whole file (decompressing `.gz`) into memory.
+pub fn read_bytes(path: &Path) -> Result<(RdfFormat, Vec<u8>), ReadError> {
+    let (format, gz) = format_of(path).ok_or_else(|| ReadError::UnknownFormat { path: path.to_owned() })?;
+    let raw = std::fs::read(path).map_err(|source| ReadError::Io { path: path.to_owned(), source })?;
+    Ok((format, maybe_gunzip(path, raw, gz)?))
+}
+
+/// Decompresses `raw` when `gz` is set.
+pub fn maybe_gunzip(path: &Path, raw: Vec<u8>, gz: bool) -> Result<Vec<u8>, ReadError> {
+    if !gz {
+        return Ok(raw);
+    }
+    let mut out = Vec::with_capacity(raw.len() * 6);
+    GzDecoder::new(raw.as_slice())
+        .read_to_end(&mut out)
+        .map_err(|source| ReadError::Io { path: path.to_owned(), source })?;
+    Ok(out)
+}
+
+/// Parses `bytes` in `format`, resolving relative IRIs against `base`.
+/// Blank nodes are renamed so that two files never share one by accident.
+pub fn parse(path: &Path, format: RdfFormat, bytes: &[u8], base: &str) -> Result<Vec<Quad>, ReadError> {
+    let parser = RdfParser::from_format(format)
+        .with_base_iri(base)
+        .map_err(|e| ReadError::Syntax { path: path.to_owned(), position: None, message: e.to_string() })?
+        .rename_blank_nodes();
+    parser
+        .for_slice(bytes)
+        .map(|q| q.map_err(|e| syntax_error(path, e)))
+        .collect()
+}
+
+/// Reads and parses one file.
+pub fn read_file(path: &Path, base: &str) -> Result<Vec<Quad>, ReadError> {
+    let (format, bytes) = read_bytes(path)?;
+    parse(path, format, &bytes, base)
+}
+
+fn syntax_error(path: &Path, e: impl Into<RdfParseError>) -> ReadError {
+    match e.into() {
+        RdfParseError::Io(source) => ReadError::Io { path: path.to_owned(), source },
+        RdfParseError::Syntax(e) => ReadError::Syntax {
+            path: path.to_owned(),
+            position: e.location().map(|r| (r.start.line + 1, r.start.column + 1)),
+            message: e.to_string(),
+        },
+    }
+}
+
+/// The 1-based line of the first mention of `iri` in a text file (as a full
+/// IRI or relative to `base`), to point an editor at a failing record.
+pub fn line_of(text: &str, iri: &str, base: &str) -> Option<usize> {
+    let rel = iri.strip_prefix(base).map(|r| format!("</{r}>"));
+    let full = format!("<{iri}>");
+    text.lines()
+        .position(|l| l.contains(&full) || rel.as_deref().is_some_and(|r| l.contains(r)))
+        .map(|i| i + 1)
+}

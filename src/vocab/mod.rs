@@ -1,0 +1,291 @@
+//! Every IRI the code uses, as documented constants.
+//!
+//! bibia's own vocabulary lives under the fixed namespace [`BIA`]; the other
+//! modules are the standard vocabularies the data model reuses. A test checks
+//! that each `bia:` constant is declared in `ontology/bibia.ttl`.
+
+use oxrdf::NamedNodeRef;
+
+pub mod sh;
+
+/// The namespace of bibia's ontology, independent of any deployment.
+pub const BIA: &str = "https://w3id.org/bibia/def#";
+
+/// The IRI of the ontology document (and of its named graph).
+pub const ONTOLOGY: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("https://w3id.org/bibia/def");
+
+/// The private graph that records load and import runs (never public).
+pub const SYSTEM_GRAPH: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("urn:bibia:system");
+
+macro_rules! terms {
+    ($ns:expr; $($(#[$doc:meta])* $name:ident = $local:literal;)*) => {
+        $(
+            $(#[$doc])*
+            pub const $name: oxrdf::NamedNodeRef<'static> =
+                oxrdf::NamedNodeRef::new_unchecked(concat!($ns, $local));
+        )*
+        /// Every term of this module (checked against the ontology by a test).
+        pub const ALL: &[oxrdf::NamedNodeRef<'static>] = &[$($name),*];
+    };
+}
+
+/// bibia's own terms (`https://w3id.org/bibia/def#`).
+pub mod bia {
+    terms! { "https://w3id.org/bibia/def#";
+        /// Annotation giving a property's access level.
+        ACCESS_LEVEL = "accessLevel";
+        /// Access level: published.
+        PUBLIC = "public";
+        /// Access level: visible to the network's members only.
+        RESTREINT = "restreint";
+        /// Class of AI use cases (projets).
+        USE_CASE = "UseCase";
+        /// Class of transparency records of an algorithm.
+        ALGORITHM_RECORD = "AlgorithmRecord";
+        /// Class of solutions (products, tools).
+        SOLUTION = "Solution";
+        /// Class of technical resources.
+        TECHNICAL_RESOURCE = "TechnicalResource";
+        /// Class of territories.
+        TERRITORY = "Territory";
+        /// Class of qualified partnerships.
+        PARTNERSHIP = "Partnership";
+        /// Local authority (collectivité).
+        LOCAL_AUTHORITY = "LocalAuthority";
+        /// Company.
+        COMPANY = "Company";
+        /// Public operator or public establishment.
+        PUBLIC_OPERATOR = "PublicOperator";
+        /// Research laboratory.
+        RESEARCH_LAB = "ResearchLab";
+        /// Association.
+        ASSOCIATION = "Association";
+        /// State service.
+        STATE_SERVICE = "StateService";
+        /// Organisation that leads a use case.
+        LED_BY = "ledBy";
+        /// Organisation type concept.
+        ORGANISATION_TYPE = "organisationType";
+        /// Sub-theme concept.
+        SUB_THEME = "subTheme";
+        /// Audience concept.
+        AUDIENCE = "audience";
+        /// Why a project was abandoned.
+        ABANDON_REASON = "abandonReason";
+        /// Qualified partnership link.
+        PARTNERSHIP_LINK = "partnership";
+        /// Partner organisation of a partnership.
+        PARTNER = "partner";
+        /// Role of a partner.
+        PARTNER_ROLE = "partnerRole";
+        /// Funding source concept.
+        FUNDING_SOURCE = "fundingSource";
+        /// Free-text funding note.
+        FUNDING_NOTE = "fundingNote";
+        /// Budget band concept.
+        BUDGET_BAND = "budgetBand";
+        /// Delivery mode concept.
+        DELIVERY_MODE = "deliveryMode";
+        /// Hosting concept.
+        HOSTING = "hosting";
+        /// Link to the algorithm record.
+        ALGORITHM = "algorithm";
+        /// Name of the algorithm.
+        ALGORITHM_NAME = "algorithmName";
+        /// Description of the algorithm.
+        ALGORITHM_DESCRIPTION = "algorithmDescription";
+        /// Operations performed by the algorithm.
+        ALGORITHM_OPERATIONS = "algorithmOperations";
+        /// Algorithm type concept.
+        ALGORITHM_TYPE = "algorithmType";
+        /// Environmental impact assessment.
+        ENVIRONMENTAL_IMPACT = "environmentalImpact";
+        /// Data source concept.
+        DATA_SOURCE = "dataSource";
+        /// Data access mode concept.
+        DATA_ACCESS = "dataAccess";
+        /// Risk assessment.
+        RISK_ASSESSMENT = "riskAssessment";
+        /// AI Act risk category concept.
+        AI_ACT_RISK_CATEGORY = "aiActRiskCategory";
+        /// Proportionality.
+        PROPORTIONALITY = "proportionality";
+        /// Scope of the decision.
+        DECISION_SCOPE = "decisionScope";
+        /// Error level concept.
+        ERROR_LEVEL = "errorLevel";
+        /// Explainability level concept.
+        EXPLAINABILITY_LEVEL = "explainabilityLevel";
+        /// Reversibility.
+        REVERSIBILITY = "reversibility";
+        /// How to object.
+        OBJECTION_PROCEDURE = "objectionProcedure";
+        /// Human oversight.
+        HUMAN_OVERSIGHT = "humanOversight";
+        /// Legal basis.
+        LEGAL_BASIS = "legalBasis";
+        /// Raw resource URL from the network's model.
+        RESOURCE_URL = "resourceUrl";
+        /// Solutions used by a use case.
+        USES_SOLUTION = "usesSolution";
+        /// Resources of a use case.
+        HAS_RESOURCE = "hasResource";
+        /// SIREN of an organisation.
+        SIREN = "siren";
+        /// SIRET of an organisation.
+        SIRET = "siret";
+        /// Territory of an organisation.
+        TERRITORY_LINK = "territory";
+        /// Marks fictitious (demo) records.
+        IS_FICTITIOUS = "isFictitious";
+        /// A list value that matched no concept.
+        UNMATCHED_VALUE = "unmatchedValue";
+        /// Row of the source file a record came from.
+        SOURCE_ROW = "sourceRow";
+    }
+}
+
+/// Dublin Core terms.
+pub mod dcterms {
+    terms! { "http://purl.org/dc/terms/";
+        /// Title.
+        TITLE = "title";
+        /// Description.
+        DESCRIPTION = "description";
+        /// Modification date.
+        MODIFIED = "modified";
+        /// Creation date.
+        CREATED = "created";
+        /// Source.
+        SOURCE = "source";
+        /// Licence.
+        LICENSE = "license";
+        /// Publisher.
+        PUBLISHER = "publisher";
+    }
+}
+
+/// DCAT 3.
+pub mod dcat {
+    terms! { "http://www.w3.org/ns/dcat#";
+        /// Theme.
+        THEME = "theme";
+        /// Contact point.
+        CONTACT_POINT = "contactPoint";
+    }
+}
+
+/// SKOS.
+pub mod skos {
+    terms! { "http://www.w3.org/2004/02/skos/core#";
+        /// Concept class.
+        CONCEPT = "Concept";
+        /// Concept scheme class.
+        CONCEPT_SCHEME = "ConceptScheme";
+        /// Preferred label.
+        PREF_LABEL = "prefLabel";
+        /// Alternative label.
+        ALT_LABEL = "altLabel";
+        /// Hidden label.
+        HIDDEN_LABEL = "hiddenLabel";
+        /// Notation.
+        NOTATION = "notation";
+        /// Scheme membership.
+        IN_SCHEME = "inScheme";
+        /// Broader concept.
+        BROADER = "broader";
+    }
+}
+
+/// ADMS.
+pub mod adms {
+    terms! { "http://www.w3.org/ns/adms#";
+        /// Status.
+        STATUS = "status";
+    }
+}
+
+/// W3C ORG.
+pub mod org {
+    terms! { "http://www.w3.org/ns/org#";
+        /// Organisation class.
+        ORGANIZATION = "Organization";
+    }
+}
+
+/// FOAF.
+pub mod foaf {
+    terms! { "http://xmlns.com/foaf/0.1/";
+        /// Name.
+        NAME = "name";
+        /// Primary topic of a document.
+        PRIMARY_TOPIC = "primaryTopic";
+    }
+}
+
+/// schema.org.
+pub mod schema {
+    terms! { "http://schema.org/";
+        /// Start date.
+        START_DATE = "startDate";
+        /// URL.
+        URL = "url";
+        /// Logo.
+        LOGO = "logo";
+        /// Name.
+        NAME = "name";
+    }
+}
+
+/// WGS84 positions.
+pub mod geo {
+    terms! { "http://www.w3.org/2003/01/geo/wgs84_pos#";
+        /// Latitude.
+        LAT = "lat";
+        /// Longitude.
+        LONG = "long";
+    }
+}
+
+/// vCard.
+pub mod vcard {
+    terms! { "http://www.w3.org/2006/vcard/ns#";
+        /// Kind (contact) class.
+        KIND = "Kind";
+        /// Formatted name.
+        FN = "fn";
+        /// E-mail.
+        HAS_EMAIL = "hasEmail";
+    }
+}
+
+/// PROV-O.
+pub mod prov {
+    terms! { "http://www.w3.org/ns/prov#";
+        /// Activity class.
+        ACTIVITY = "Activity";
+        /// Generation time.
+        GENERATED_AT_TIME = "generatedAtTime";
+        /// Start time of an activity.
+        STARTED_AT_TIME = "startedAtTime";
+    }
+}
+
+/// Prefixes used when serialising Turtle, TriG and JSON-LD.
+pub const PREFIXES: &[(&str, &str)] = &[
+    ("bia", BIA),
+    ("dcterms", "http://purl.org/dc/terms/"),
+    ("dcat", "http://www.w3.org/ns/dcat#"),
+    ("skos", "http://www.w3.org/2004/02/skos/core#"),
+    ("adms", "http://www.w3.org/ns/adms#"),
+    ("org", "http://www.w3.org/ns/org#"),
+    ("foaf", "http://xmlns.com/foaf/0.1/"),
+    ("schema", "http://schema.org/"),
+    ("geo", "http://www.w3.org/2003/01/geo/wgs84_pos#"),
+    ("igeo", "http://rdf.insee.fr/def/geo#"),
+    ("vcard", "http://www.w3.org/2006/vcard/ns#"),
+    ("prov", "http://www.w3.org/ns/prov#"),
+    ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
+    ("owl", "http://www.w3.org/2002/07/owl#"),
+    ("xsd", "http://www.w3.org/2001/XMLSchema#"),
+];
