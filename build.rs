@@ -27,11 +27,24 @@ fn main() {
             p.is_file() && (n.ends_with(".ttl") || n.ends_with(".ttl.gz"))
         });
         files.sort();
-        writeln!(out, "/// Files of `{dir}`.\npub const {name}: &[(&str, &[u8])] = &[").expect("write to string");
+        writeln!(
+            out,
+            "/// Files of `{dir}`.\npub const {name}: &[(&str, &[u8])] = &["
+        )
+        .expect("write to string");
         for f in files {
             println!("cargo::rerun-if-changed={}", f.display());
-            let rel = f.strip_prefix(&root).expect("below root").display().to_string();
-            writeln!(out, "    ({rel:?}, include_bytes!({:?})),", f.display().to_string()).expect("write to string");
+            let rel = f
+                .strip_prefix(&root)
+                .expect("below root")
+                .display()
+                .to_string();
+            writeln!(
+                out,
+                "    ({rel:?}, include_bytes!({:?})),",
+                f.display().to_string()
+            )
+            .expect("write to string");
         }
         out.push_str("];\n");
     }

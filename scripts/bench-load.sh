@@ -3,13 +3,14 @@
 # the full store and to the public projection) against `oxigraph load` from
 # the PyPI package on the same generated N-Triples file.
 #
-#   scripts/bench-load.sh [PROJECTS]   (default 20000, about a million triples)
+#   scripts/bench-load.sh [PROJECTS]   (default 40000, about a million triples)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-projects=${1:-20000}
+projects=${1:-40000}
 command -v oxigraph >/dev/null || pip install -q oxigraph
-cargo build --release --locked -q
-bin=target/release/bibia
+# BIBIA_BIN=path uses an existing binary instead of a release build.
+bin=${BIBIA_BIN:-target/release/bibia}
+[ -n "${BIBIA_BIN:-}" ] || cargo build --release --locked -q
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 $bin generate --projects "$projects" -o "$work/big.nt" 2>/dev/null

@@ -4,12 +4,13 @@
 # store is reopened and must hold either every use case of the file or none,
 # with a public projection that agrees.
 #
-#   scripts/crash-load.sh [PROJECTS]   (default 20000, about a million triples)
+#   scripts/crash-load.sh [PROJECTS]   (default 40000, about a million triples)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-projects=${1:-20000}
-cargo build --release --locked -q
-bin=target/release/bibia
+projects=${1:-40000}
+# BIBIA_BIN=path uses an existing binary instead of a release build.
+bin=${BIBIA_BIN:-target/release/bibia}
+[ -n "${BIBIA_BIN:-}" ] || cargo build --release --locked -q
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 $bin generate --projects "$projects" -o "$work/big.nt"
@@ -20,7 +21,7 @@ count_use_cases() { # DIR FULL?
   $bin export --data-dir "$1" $flag --format nt 2>/dev/null | grep -c '#type> <https://w3id.org/bibia/def#UseCase>' || true
 }
 status=0
-for delay in 0.5 1 2 3 4 6 8; do
+for delay in 1 3 6 10 15 20 30 60; do
   dir="$work/data-$delay"
   # Start from a store that already holds the model.
   $bin load --data-dir "$dir" data/reference/regions.ttl >/dev/null 2>&1

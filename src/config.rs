@@ -20,7 +20,12 @@ pub struct QueryLimits {
 
 impl Default for QueryLimits {
     fn default() -> Self {
-        Self { timeout: Duration::from_secs(30), max_rows: 100_000, max_concurrent: 8, service_allow: Vec::new() }
+        Self {
+            timeout: Duration::from_secs(30),
+            max_rows: 100_000,
+            max_concurrent: 8,
+            service_allow: Vec::new(),
+        }
     }
 }
 
@@ -55,10 +60,16 @@ pub enum ConfigError {
 }
 
 /// The base IRI given, or the local address `http://localhost:{port}/`.
-pub fn base_or_local(base: Option<&str>, bind: Option<&SocketAddr>) -> Result<BaseIri, BaseIriError> {
+pub fn base_or_local(
+    base: Option<&str>,
+    bind: Option<&SocketAddr>,
+) -> Result<BaseIri, BaseIriError> {
     match base {
         Some(b) => BaseIri::parse(b),
-        None => BaseIri::parse(&format!("http://localhost:{}/", bind.map_or(8080, SocketAddr::port))),
+        None => BaseIri::parse(&format!(
+            "http://localhost:{}/",
+            bind.map_or(8080, SocketAddr::port)
+        )),
     }
 }
 
@@ -71,7 +82,9 @@ impl Config {
         limits: QueryLimits,
         demo: bool,
     ) -> Result<Self, ConfigError> {
-        let bind: SocketAddr = bind.parse().map_err(|_| ConfigError::Bind(bind.to_owned()))?;
+        let bind: SocketAddr = bind
+            .parse()
+            .map_err(|_| ConfigError::Bind(bind.to_owned()))?;
         if limits.max_rows == 0 {
             return Err(ConfigError::Zero("--max-rows"));
         }
@@ -81,6 +94,12 @@ impl Config {
         if limits.timeout.is_zero() {
             return Err(ConfigError::Zero("--query-timeout"));
         }
-        Ok(Self { base: base_or_local(base, Some(&bind))?, data_dir, bind, limits, demo })
+        Ok(Self {
+            base: base_or_local(base, Some(&bind))?,
+            data_dir,
+            bind,
+            limits,
+            demo,
+        })
     }
 }

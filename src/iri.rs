@@ -21,14 +21,18 @@ pub struct BaseIri(String);
 
 /// A base IRI that is not an absolute http(s) IRI.
 #[derive(Debug, thiserror::Error)]
-#[error("IRI de base invalide « {0} » : attendu une adresse http(s) absolue, par exemple http://localhost:8080/")]
+#[error(
+    "IRI de base invalide « {0} » : attendu une adresse http(s) absolue, par exemple http://localhost:8080/"
+)]
 pub struct BaseIriError(String);
 
 impl BaseIri {
     /// Checks and normalises a base IRI (a trailing `/` is added when missing).
     pub fn parse(raw: &str) -> Result<Self, BaseIriError> {
         let mut s = raw.trim().to_owned();
-        if !(s.starts_with("http://") || s.starts_with("https://")) || oxrdf::NamedNode::new(&s).is_err() {
+        if !(s.starts_with("http://") || s.starts_with("https://"))
+            || oxrdf::NamedNode::new(&s).is_err()
+        {
             return Err(BaseIriError(raw.to_owned()));
         }
         if !s.ends_with('/') {
@@ -99,7 +103,11 @@ pub fn slug(text: &str) -> String {
         }
     }
     let out = out.trim_end_matches('-').to_owned();
-    if out.is_empty() { "sans-nom".to_owned() } else { out }
+    if out.is_empty() {
+        "sans-nom".to_owned()
+    } else {
+        out
+    }
 }
 
 /// Folds a label for matching: lowercase, accents and punctuation removed,
@@ -114,8 +122,14 @@ mod tests {
 
     #[test]
     fn slug_folds_accents_and_punctuation() {
-        assert_eq!(slug("Métropole de Lyon — Chatbot « Déchets »"), "metropole-de-lyon-chatbot-dechets");
-        assert_eq!(slug("Communauté d'agglomération"), "communaute-d-agglomeration");
+        assert_eq!(
+            slug("Métropole de Lyon — Chatbot « Déchets »"),
+            "metropole-de-lyon-chatbot-dechets"
+        );
+        assert_eq!(
+            slug("Communauté d'agglomération"),
+            "communaute-d-agglomeration"
+        );
         assert_eq!(slug("  "), "sans-nom");
     }
 
@@ -123,9 +137,15 @@ mod tests {
     fn record_of_strips_fragment_and_keeps_concept_scheme() {
         let base = BaseIri::parse("http://localhost:8080").unwrap();
         let p = base.join("id/projet/lyon-chatbot#algorithme");
-        assert_eq!(base.record_of(p.as_ref()).unwrap().as_str(), "http://localhost:8080/id/projet/lyon-chatbot");
+        assert_eq!(
+            base.record_of(p.as_ref()).unwrap().as_str(),
+            "http://localhost:8080/id/projet/lyon-chatbot"
+        );
         let c = base.join("id/concept/theme/mobilites");
-        assert_eq!(base.record_of(c.as_ref()).unwrap().as_str(), "http://localhost:8080/id/concept/theme");
+        assert_eq!(
+            base.record_of(c.as_ref()).unwrap().as_str(),
+            "http://localhost:8080/id/concept/theme"
+        );
         let other = NamedNode::new_unchecked("http://spdx.org/licenses/MIT");
         assert!(base.record_of(other.as_ref()).is_none());
     }
@@ -133,6 +153,9 @@ mod tests {
     #[test]
     fn base_iri_rejects_relative() {
         assert!(BaseIri::parse("localhost:8080").is_err());
-        assert_eq!(BaseIri::parse("https://bibia.fr").unwrap().as_str(), "https://bibia.fr/");
+        assert_eq!(
+            BaseIri::parse("https://bibia.fr").unwrap().as_str(),
+            "https://bibia.fr/"
+        );
     }
 }

@@ -2,15 +2,15 @@
 
 pub mod bundle;
 pub mod cli;
-pub mod generate;
 pub mod config;
+pub mod generate;
 pub mod http;
 pub mod import;
 pub mod iri;
 pub mod model;
 pub mod rdf;
-pub mod shacl;
 pub mod seed;
+pub mod shacl;
 pub mod store;
 pub mod time;
 pub mod vocab;

@@ -10,12 +10,17 @@ fn main() -> ExitCode {
         Ok(args) => args,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("BIBIA_LOG").unwrap_or_else(|_| "info,oxigraph=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("BIBIA_LOG")
+                .unwrap_or_else(|_| "info,oxigraph=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();

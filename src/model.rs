@@ -58,7 +58,11 @@ impl Model {
         quads.extend(parse_group(bundle::VOCABULARIES, base)?);
         let quads = crate::store::assign_graphs(quads, base, "modele");
         let policy = AccessPolicy::from_ontology(&ontology);
-        Ok(Self { shapes, quads, policy })
+        Ok(Self {
+            shapes,
+            quads,
+            policy,
+        })
     }
 
     /// The context triples (ontology and vocabularies).

@@ -20,7 +20,9 @@ pub enum ReadError {
         source: std::io::Error,
     },
     /// The extension names no RDF format bibia reads.
-    #[error("{path} : format inconnu ; extensions acceptées : .ttl .trig .nt .nq .jsonld .rdf .owl (éventuellement suivies de .gz)")]
+    #[error(
+        "{path} : format inconnu ; extensions acceptées : .ttl .trig .nt .nq .jsonld .rdf .owl (éventuellement suivies de .gz)"
+    )]
     UnknownFormat {
         /// The file.
         path: PathBuf,
@@ -50,7 +52,9 @@ pub fn format_of(path: &Path) -> Option<(RdfFormat, bool)> {
         "trig" => RdfFormat::TriG,
         "nt" => RdfFormat::NTriples,
         "nq" => RdfFormat::NQuads,
-        "jsonld" | "json" => RdfFormat::JsonLd { profile: JsonLdProfileSet::empty() },
+        "jsonld" | "json" => RdfFormat::JsonLd {
+            profile: JsonLdProfileSet::empty(),
+        },
         "rdf" | "owl" | "xml" => RdfFormat::RdfXml,
         _ => return None,
     };
@@ -59,8 +63,13 @@ pub fn format_of(path: &Path) -> Option<(RdfFormat, bool)> {
 
 /// Reads a whole file (decompressing `.gz`) into memory.
 pub fn read_bytes(path: &Path) -> Result<(RdfFormat, Vec<u8>), ReadError> {
-    let (format, gz) = format_of(path).ok_or_else(|| ReadError::UnknownFormat { path: path.to_owned() })?;
-    let raw = std::fs::read(path).map_err(|source| ReadError::Io { path: path.to_owned(), source })?;
+    let (format, gz) = format_of(path).ok_or_else(|| ReadError::UnknownFormat {
+        path: path.to_owned(),
+    })?;
+    let raw = std::fs::read(path).map_err(|source| ReadError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
     Ok((format, maybe_gunzip(path, raw, gz)?))
 }
 
@@ -72,16 +81,28 @@ pub fn maybe_gunzip(path: &Path, raw: Vec<u8>, gz: bool) -> Result<Vec<u8>, Read
     let mut out = Vec::with_capacity(raw.len() * 6);
     GzDecoder::new(raw.as_slice())
         .read_to_end(&mut out)
-        .map_err(|source| ReadError::Io { path: path.to_owned(), source })?;
+        .map_err(|source| ReadError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
     Ok(out)
 }
 
 /// Parses `bytes` in `format`, resolving relative IRIs against `base`.
 /// Blank nodes are renamed so that two files never share one by accident.
-pub fn parse(path: &Path, format: RdfFormat, bytes: &[u8], base: &str) -> Result<Vec<Quad>, ReadError> {
+pub fn parse(
+    path: &Path,
+    format: RdfFormat,
+    bytes: &[u8],
+    base: &str,
+) -> Result<Vec<Quad>, ReadError> {
     let parser = RdfParser::from_format(format)
         .with_base_iri(base)
-        .map_err(|e| ReadError::Syntax { path: path.to_owned(), position: None, message: e.to_string() })?
+        .map_err(|e| ReadError::Syntax {
+            path: path.to_owned(),
+            position: None,
+            message: e.to_string(),
+        })?
         .rename_blank_nodes();
     parser
         .for_slice(bytes)
@@ -97,7 +118,10 @@ pub fn read_file(path: &Path, base: &str) -> Result<Vec<Quad>, ReadError> {
 
 fn syntax_error(path: &Path, e: impl Into<RdfParseError>) -> ReadError {
     match e.into() {
-        RdfParseError::Io(source) => ReadError::Io { path: path.to_owned(), source },
+        RdfParseError::Io(source) => ReadError::Io {
+            path: path.to_owned(),
+            source,
+        },
         RdfParseError::Syntax(e) => ReadError::Syntax {
             path: path.to_owned(),
             position: e.location().map(|r| (r.start.line + 1, r.start.column + 1)),

@@ -18,17 +18,29 @@ pub struct Seed {
 
 /// The bundled ontology and vocabularies as one batch.
 pub fn model_batch(stores: &Stores) -> Batch {
-    Batch { name: "modèle bibia (ontologie et vocabulaires)".into(), quads: stores.model().quads.clone(), text: None }
+    Batch {
+        name: "modèle bibia (ontologie et vocabulaires)".into(),
+        quads: stores.model().quads.clone(),
+        text: None,
+    }
 }
 
 /// The batches of a seed (the model first).
 pub fn batches(stores: &Stores, seed: Seed) -> Result<Vec<Batch>, ReadError> {
     let mut batches = vec![model_batch(stores)];
     if seed.reference {
-        batches.push(Batch { name: "territoires de référence".into(), quads: parse_group(bundle::REFERENCE, stores.base())?, text: None });
+        batches.push(Batch {
+            name: "territoires de référence".into(),
+            quads: parse_group(bundle::REFERENCE, stores.base())?,
+            text: None,
+        });
     }
     if seed.demo {
-        batches.push(Batch { name: "données de démonstration".into(), quads: parse_group(bundle::DEMO, stores.base())?, text: None });
+        batches.push(Batch {
+            name: "données de démonstration".into(),
+            quads: parse_group(bundle::DEMO, stores.base())?,
+            text: None,
+        });
     }
     Ok(batches)
 }

@@ -11,7 +11,9 @@ use oxigraph::store::Store;
 use std::path::{Path, PathBuf};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import")
+        .join(name)
 }
 
 fn import(store: &TestStore, name: &str) -> ImportReport {
@@ -19,13 +21,17 @@ fn import(store: &TestStore, name: &str) -> ImportReport {
 }
 
 fn dump(store: &TestStore) -> Vec<u8> {
-    store.stores.export(RdfFormat::NQuads, true, Vec::new()).expect("export")
+    store
+        .stores
+        .export(RdfFormat::NQuads, true, Vec::new())
+        .expect("export")
 }
 
 /// The full store (restricted data included) in memory, for SPARQL.
 fn full(store: &TestStore) -> Store {
     let mem = Store::new().expect("memory store");
-    mem.load_from_slice(RdfFormat::NQuads, &dump(store)).expect("dump loads");
+    mem.load_from_slice(RdfFormat::NQuads, &dump(store))
+        .expect("dump loads");
     mem
 }
 
@@ -37,9 +43,15 @@ fn select(store: &Store, query: &str) -> Vec<Vec<String>> {
         PREFIX org: <http://www.w3.org/ns/org#> PREFIX adms: <http://www.w3.org/ns/adms#> \
         PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#> \
         PREFIX schema: <http://schema.org/> PREFIX vcard: <http://www.w3.org/2006/vcard/ns#> ";
-    let mut prepared = SparqlEvaluator::new().with_base_iri(BASE).expect("base").parse_query(&format!("{prefixes}{query}")).expect("query parses");
+    let mut prepared = SparqlEvaluator::new()
+        .with_base_iri(BASE)
+        .expect("base")
+        .parse_query(&format!("{prefixes}{query}"))
+        .expect("query parses");
     prepared.dataset_mut().set_default_graph_as_union();
-    let QueryResults::Solutions(solutions) = prepared.on_store(store).execute().expect("query runs") else {
+    let QueryResults::Solutions(solutions) =
+        prepared.on_store(store).execute().expect("query runs")
+    else {
         panic!("not a SELECT")
     };
     let mut rows: Vec<Vec<String>> = solutions
@@ -48,7 +60,11 @@ fn select(store: &Store, query: &str) -> Vec<Vec<String>> {
                 .values()
                 .iter()
                 .map(|v| match v {
-                    Some(Term::NamedNode(n)) => n.as_str().strip_prefix(BASE).unwrap_or(n.as_str()).to_owned(),
+                    Some(Term::NamedNode(n)) => n
+                        .as_str()
+                        .strip_prefix(BASE)
+                        .unwrap_or(n.as_str())
+                        .to_owned(),
                     Some(Term::Literal(l)) => l.value().to_owned(),
                     Some(t) => t.to_string(),
                     None => String::new(),
@@ -61,11 +77,19 @@ fn select(store: &Store, query: &str) -> Vec<Vec<String>> {
 }
 
 fn values(store: &Store, query: &str) -> Vec<String> {
-    select(store, query).into_iter().map(|r| r.join(" | ")).collect()
+    select(store, query)
+        .into_iter()
+        .map(|r| r.join(" | "))
+        .collect()
 }
 
 fn count(store: &Store, pattern: &str) -> usize {
-    values(store, &format!("SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {pattern} }}"))[0].parse().expect("count")
+    values(
+        store,
+        &format!("SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {pattern} }}"),
+    )[0]
+    .parse()
+    .expect("count")
 }
 
 #[test]
@@ -75,61 +99,152 @@ fn public_export_with_every_mess_imports_the_expected_records() {
     assert_eq!(report.layout, Layout::Public);
     assert_eq!(report.rows_read, 7, "the blank row is not counted");
     assert_eq!(report.imported, 4, "{:#?}", report.rejected);
-    let rejected: Vec<(usize, &str)> = report.rejected.iter().map(|r| (r.row, r.message.as_str())).collect();
-    assert_eq!(rejected.iter().map(|r| r.0).collect::<Vec<_>>(), [5, 6, 7], "{rejected:#?}");
+    let rejected: Vec<(usize, &str)> = report
+        .rejected
+        .iter()
+        .map(|r| (r.row, r.message.as_str()))
+        .collect();
+    assert_eq!(
+        rejected.iter().map(|r| r.0).collect::<Vec<_>>(),
+        [5, 6, 7],
+        "{rejected:#?}"
+    );
     assert!(rejected[0].1.contains("Nom_du_projet"), "{}", rejected[0].1);
-    assert!(rejected[1].1.contains("SIRET « 243 300 316 00012 » invalide") && rejected[1].1.contains("Luhn"), "{}", rejected[1].1);
-    assert!(rejected[2].1.contains("thème principal est obligatoire"), "shape message expected: {}", rejected[2].1);
-    assert!(rejected[2].1.contains("Theme « Culture »"), "{}", rejected[2].1);
-    let warnings: Vec<String> = report.warnings.iter().map(|w| format!("{}: {}", w.row, w.message)).collect();
-    for expected in ["4: Audience « Martiens »", "4: Sous_Theme « Pêche à la ligne »", "4: latitude 2.3522 et longitude 48.8566 inversées", "8: Latitude « 40,7128 » hors de France", "8: URL_Service « lien à venir »", "8: projet abandonné sans raison"] {
-        assert!(warnings.iter().any(|w| w.starts_with(expected)), "missing {expected} in {warnings:#?}");
+    assert!(
+        rejected[1]
+            .1
+            .contains("SIRET « 243 300 316 00012 » invalide")
+            && rejected[1].1.contains("Luhn"),
+        "{}",
+        rejected[1].1
+    );
+    assert!(
+        rejected[2].1.contains("thème principal est obligatoire"),
+        "shape message expected: {}",
+        rejected[2].1
+    );
+    assert!(
+        rejected[2].1.contains("Theme « Culture »"),
+        "{}",
+        rejected[2].1
+    );
+    let warnings: Vec<String> = report
+        .warnings
+        .iter()
+        .map(|w| format!("{}: {}", w.row, w.message))
+        .collect();
+    for expected in [
+        "4: Audience « Martiens »",
+        "4: Sous_Theme « Pêche à la ligne »",
+        "4: latitude 2.3522 et longitude 48.8566 inversées",
+        "8: Latitude « 40,7128 » hors de France",
+        "8: URL_Service « lien à venir »",
+        "8: projet abandonné sans raison",
+    ] {
+        assert!(
+            warnings.iter().any(|w| w.starts_with(expected)),
+            "missing {expected} in {warnings:#?}"
+        );
     }
     assert_eq!(report.with_warnings, 2, "{warnings:#?}");
-    assert_eq!((report.organisations_created, report.organisations_reused), (9, 0));
+    assert_eq!(
+        (report.organisations_created, report.organisations_reused),
+        (9, 0)
+    );
 
     let db = full(&store);
     assert_eq!(count(&db, "?x a bia:UseCase"), 4);
     assert_eq!(count(&db, "?x a org:Organization"), 9);
     // One Lyon, found under both spellings and both establishments.
     assert_eq!(
-        values(&db, "SELECT ?o ?name ?alt ?type WHERE { ?o bia:siren \"200046977\" ; foaf:name ?name ; skos:altLabel ?alt ; bia:organisationType ?type ; a bia:LocalAuthority }"),
-        ["id/organisation/metropole-de-lyon | Métropole de Lyon | Metropole de Lyon | id/concept/type-organisation/metropole"]
+        values(
+            &db,
+            "SELECT ?o ?name ?alt ?type WHERE { ?o bia:siren \"200046977\" ; foaf:name ?name ; skos:altLabel ?alt ; bia:organisationType ?type ; a bia:LocalAuthority }"
+        ),
+        [
+            "id/organisation/metropole-de-lyon | Métropole de Lyon | Metropole de Lyon | id/concept/type-organisation/metropole"
+        ]
     );
-    assert_eq!(values(&db, "SELECT ?s WHERE { ?o bia:siren \"200046977\" ; bia:siret ?s }"), ["20004697700019", "20004697700027"]);
+    assert_eq!(
+        values(
+            &db,
+            "SELECT ?s WHERE { ?o bia:siren \"200046977\" ; bia:siret ?s }"
+        ),
+        ["20004697700019", "20004697700027"]
+    );
     // Line break inside a name, "Terminé", "Élu - Agent", a bare year, provenance.
     assert_eq!(
-        values(&db, "SELECT ?title ?status ?start ?row WHERE { <id/projet/metropole-de-lyon-detection-des-fuites-d-eau> dcterms:title ?title ; adms:status ?status ; schema:startDate ?start ; bia:sourceRow ?row ; dcterms:source \"public.csv\" }"),
+        values(
+            &db,
+            "SELECT ?title ?status ?start ?row WHERE { <id/projet/metropole-de-lyon-detection-des-fuites-d-eau> dcterms:title ?title ; adms:status ?status ; schema:startDate ?start ; bia:sourceRow ?row ; dcterms:source \"public.csv\" }"
+        ),
         ["Détection des fuites d'eau | id/concept/statut/terminee | 2022 | 3"]
     );
     assert_eq!(
-        values(&db, "SELECT ?a WHERE { <id/projet/metropole-de-lyon-detection-des-fuites-d-eau> bia:audience ?a }"),
+        values(
+            &db,
+            "SELECT ?a WHERE { <id/projet/metropole-de-lyon-detection-des-fuites-d-eau> bia:audience ?a }"
+        ),
         ["id/concept/audience/agent", "id/concept/audience/elu"]
     );
     // Partners split on dashes and line breaks, hyphenated names kept, role in parentheses.
     let chatbot = "<id/projet/metropole-de-lyon-chatbot-dechets>";
     assert_eq!(
-        values(&db, &format!("SELECT ?name WHERE {{ {chatbot} bia:partnership ?p . ?p a bia:Partnership ; bia:partner/foaf:name ?name }}")),
+        values(
+            &db,
+            &format!(
+                "SELECT ?name WHERE {{ {chatbot} bia:partnership ?p . ?p a bia:Partnership ; bia:partner/foaf:name ?name }}"
+            )
+        ),
         ["Aix-Marseille Université", "Inria", "La Poste"]
     );
     assert_eq!(
-        values(&db, &format!("SELECT ?role WHERE {{ {chatbot} bia:partnership [ bia:partner/foaf:name \"La Poste\"@fr ; bia:partnerRole ?role ] }}")),
+        values(
+            &db,
+            &format!(
+                "SELECT ?role WHERE {{ {chatbot} bia:partnership [ bia:partner/foaf:name \"La Poste\"@fr ; bia:partnerRole ?role ] }}"
+            )
+        ),
         ["id/concept/role-partenaire/co-financeur"]
     );
     assert_eq!(count(&db, &format!("{chatbot} bia:subTheme ?x")), 2);
-    assert_eq!(values(&db, &format!("SELECT ?lat ?long ?url WHERE {{ {chatbot} geo:lat ?lat ; geo:long ?long ; schema:url ?url }}")), ["45.764 | 4.8357 | https://www.grandlyon.com"]);
-    assert_eq!(count(&db, "?x foaf:name \"Aix-Marseille Université\"@fr"), 1, "a partner of two projects is one organisation");
+    assert_eq!(
+        values(
+            &db,
+            &format!(
+                "SELECT ?lat ?long ?url WHERE {{ {chatbot} geo:lat ?lat ; geo:long ?long ; schema:url ?url }}"
+            )
+        ),
+        ["45.764 | 4.8357 | https://www.grandlyon.com"]
+    );
+    assert_eq!(
+        count(&db, "?x foaf:name \"Aix-Marseille Université\"@fr"),
+        1,
+        "a partner of two projects is one organisation"
+    );
     // Paris: coordinates put back in order, values outside the lists kept.
     let paris = "<id/projet/ville-de-paris-assistant-stationnement>";
-    assert_eq!(values(&db, &format!("SELECT ?lat WHERE {{ {paris} geo:lat ?lat }}")), ["48.8566"]);
     assert_eq!(
-        values(&db, &format!("SELECT ?v WHERE {{ {paris} bia:unmatchedValue ?v }}")),
+        values(
+            &db,
+            &format!("SELECT ?lat WHERE {{ {paris} geo:lat ?lat }}")
+        ),
+        ["48.8566"]
+    );
+    assert_eq!(
+        values(
+            &db,
+            &format!("SELECT ?v WHERE {{ {paris} bia:unmatchedValue ?v }}")
+        ),
         ["Audience : Martiens", "Sous_Theme : Pêche à la ligne"]
     );
     // The agglomération: type by its long name, abandoned, coordinates outside France dropped.
     let agglo = "<id/projet/agglo-du-pays-test-transcription-des-conseils>";
     assert_eq!(
-        values(&db, "SELECT ?t WHERE { ?o foaf:name \"Agglo du Pays Test\"@fr ; bia:organisationType ?t }"),
+        values(
+            &db,
+            "SELECT ?t WHERE { ?o foaf:name \"Agglo du Pays Test\"@fr ; bia:organisationType ?t }"
+        ),
         ["id/concept/type-organisation/communaute-d-agglomeration"]
     );
     assert_eq!(count(&db, &format!("{agglo} geo:lat ?x")), 0);
@@ -144,26 +259,48 @@ fn public_export_with_every_mess_imports_the_expected_records() {
 }
 
 #[test]
-fn importing_the_same_file_twice_leaves_the_store_identical_and_a_corrected_file_updates_in_place() {
+fn importing_the_same_file_twice_leaves_the_store_identical_and_a_corrected_file_updates_in_place()
+{
     let store = TestStore::with_model();
     let first = import(&store, "public.csv");
     assert!(first.load.is_some());
     let before = dump(&store);
     let again = import(&store, "public.csv");
-    assert!(again.load.is_none(), "nothing changed, so nothing is written");
+    assert!(
+        again.load.is_none(),
+        "nothing changed, so nothing is written"
+    );
     assert_eq!(again.records_written, 0);
     assert_eq!(again.records_unchanged, first.records_written);
-    assert_eq!((again.organisations_created, again.organisations_reused), (0, 9));
+    assert_eq!(
+        (again.organisations_created, again.organisations_reused),
+        (0, 9)
+    );
     assert!(dump(&store) == before, "re-import changed the store");
 
     // The editor corrects one description: same IRI, new content, nothing else moves.
     let text = std::fs::read_to_string(fixture("public.csv")).expect("fixture");
-    let corrected = text.replace("Aide à trouver une place.", "Aide à trouver une place libre.");
-    let report = import_bytes(&store.stores, "public.csv", corrected.as_bytes(), &Options::default()).expect("import");
-    assert_eq!(report.records_written, 1, "only the corrected project is rewritten");
+    let corrected = text.replace(
+        "Aide à trouver une place.",
+        "Aide à trouver une place libre.",
+    );
+    let report = import_bytes(
+        &store.stores,
+        "public.csv",
+        corrected.as_bytes(),
+        &Options::default(),
+    )
+    .expect("import");
+    assert_eq!(
+        report.records_written, 1,
+        "only the corrected project is rewritten"
+    );
     let db = full(&store);
     assert_eq!(
-        values(&db, "SELECT ?d WHERE { <id/projet/ville-de-paris-assistant-stationnement> dcterms:description ?d }"),
+        values(
+            &db,
+            "SELECT ?d WHERE { <id/projet/ville-de-paris-assistant-stationnement> dcterms:description ?d }"
+        ),
         ["Aide à trouver une place libre."]
     );
     assert_eq!(count(&db, "?x a bia:UseCase"), 4);
@@ -171,9 +308,24 @@ fn importing_the_same_file_twice_leaves_the_store_identical_and_a_corrected_file
     // Numbers written in a non-canonical way still compare equal on re-import.
     let padded = corrected.replace("\"45,764\",\"4,8357\"", "\"45,7640\",\"5,0\"");
     assert_ne!(padded, corrected);
-    import_bytes(&store.stores, "public.csv", padded.as_bytes(), &Options::default()).expect("import");
-    let again = import_bytes(&store.stores, "public.csv", padded.as_bytes(), &Options::default()).expect("import");
-    assert_eq!(again.records_written, 0, "canonical forms differ from the stored ones");
+    import_bytes(
+        &store.stores,
+        "public.csv",
+        padded.as_bytes(),
+        &Options::default(),
+    )
+    .expect("import");
+    let again = import_bytes(
+        &store.stores,
+        "public.csv",
+        padded.as_bytes(),
+        &Options::default(),
+    )
+    .expect("import");
+    assert_eq!(
+        again.records_written, 0,
+        "canonical forms differ from the stored ones"
+    );
 }
 
 #[test]
@@ -182,19 +334,32 @@ fn the_same_use_cases_from_the_comma_then_the_semicolon_layout_are_not_duplicate
     import(&store, "public.csv");
     let report = import(&store, "legacy.csv");
     assert_eq!(report.layout, Layout::Legacy);
-    assert!(report.notes.iter().any(|n| n.contains("Windows-1252")), "{:?}", report.notes);
+    assert!(
+        report.notes.iter().any(|n| n.contains("Windows-1252")),
+        "{:?}",
+        report.notes
+    );
     assert!(report.rejected.is_empty(), "{:#?}", report.rejected);
     assert_eq!(report.imported, 3);
-    assert_eq!(report.organisations_created, 0, "every organisation already exists");
+    assert_eq!(
+        report.organisations_created, 0,
+        "every organisation already exists"
+    );
     let db = full(&store);
     assert_eq!(count(&db, "?x a bia:UseCase"), 4);
     assert_eq!(count(&db, "?x a org:Organization"), 9);
     assert_eq!(
-        values(&db, "SELECT ?alt WHERE { <id/organisation/metropole-de-lyon> skos:altLabel ?alt }"),
+        values(
+            &db,
+            "SELECT ?alt WHERE { <id/organisation/metropole-de-lyon> skos:altLabel ?alt }"
+        ),
         ["METROPOLE DE LYON", "Metropole de Lyon"]
     );
     assert_eq!(
-        values(&db, "SELECT ?src WHERE { <id/projet/metropole-de-lyon-chatbot-dechets> dcterms:source ?src }"),
+        values(
+            &db,
+            "SELECT ?src WHERE { <id/projet/metropole-de-lyon-chatbot-dechets> dcterms:source ?src }"
+        ),
         ["legacy.csv"],
         "the record now says where its current content comes from"
     );
@@ -206,24 +371,53 @@ fn rejected_rows_go_back_to_the_report_and_dry_run_writes_nothing() {
     let sizes = store.stores.sizes().expect("sizes");
     let dir = tempfile::tempdir().expect("temp dir");
     let report_path = dir.path().join("rejets.csv");
-    let outcome = bibia::import::cli::run(&store.stores, &fixture("public.csv"), true, Some(&report_path)).expect("runs");
+    let outcome = bibia::import::cli::run(
+        &store.stores,
+        &fixture("public.csv"),
+        true,
+        Some(&report_path),
+    )
+    .expect("runs");
     assert_eq!(outcome, Outcome::Rejected);
-    assert_eq!(store.stores.sizes().expect("sizes"), sizes, "dry run wrote something");
+    assert_eq!(
+        store.stores.sizes().expect("sizes"),
+        sizes,
+        "dry run wrote something"
+    );
 
     let bytes = std::fs::read(&report_path).expect("report written");
-    assert!(bytes.starts_with(b"\xef\xbb\xbf"), "the report keeps the BOM of its source");
+    assert!(
+        bytes.starts_with(b"\xef\xbb\xbf"),
+        "the report keeps the BOM of its source"
+    );
     let mut reader = csv::Reader::from_reader(&bytes[3..]);
-    let headers: Vec<String> = reader.headers().expect("headers").iter().map(str::to_owned).collect();
-    assert_eq!(headers.first().map(String::as_str), Some("Nom_collectivite"));
+    let headers: Vec<String> = reader
+        .headers()
+        .expect("headers")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        headers.first().map(String::as_str),
+        Some("Nom_collectivite")
+    );
     assert_eq!(headers.last().map(String::as_str), Some("motif_rejet"));
     assert_eq!(headers.len(), 17);
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
-    assert_eq!(rows.iter().map(|r| r[0].to_owned()).collect::<Vec<_>>(), ["Commune de Nulle-Part", "Bordeaux Métropole", "Est Ensemble"]);
+    assert_eq!(
+        rows.iter().map(|r| r[0].to_owned()).collect::<Vec<_>>(),
+        [
+            "Commune de Nulle-Part",
+            "Bordeaux Métropole",
+            "Est Ensemble"
+        ]
+    );
     assert!(rows[1][16].contains("Luhn"));
 
     // Unreadable file and unknown layout: errors (exit code 2).
     assert!(bibia::import::cli::run(&store.stores, &fixture("absent.csv"), false, None).is_err());
-    let err = import_bytes(&store.stores, "x.csv", b"a;b\n1;2\n", &Options::default()).expect_err("unknown layout");
+    let err = import_bytes(&store.stores, "x.csv", b"a;b\n1;2\n", &Options::default())
+        .expect_err("unknown layout");
     assert!(err.to_string().contains("en-têtes non reconnus"), "{err}");
 }
 
@@ -236,22 +430,56 @@ fn full_model_row_becomes_project_algorithm_record_and_contact() {
     let db = full(&store);
     let p = "<id/projet/departement-de-la-gironde-aide-a-l-instruction-rsa>";
     assert_eq!(
-        values(&db, &format!("SELECT ?mail ?fn WHERE {{ {p} dcat:contactPoint ?c . ?c a vcard:Kind ; vcard:hasEmail ?mail ; vcard:fn ?fn }}")),
+        values(
+            &db,
+            &format!(
+                "SELECT ?mail ?fn WHERE {{ {p} dcat:contactPoint ?c . ?c a vcard:Kind ; vcard:hasEmail ?mail ; vcard:fn ?fn }}"
+            )
+        ),
         ["mailto:dpo@gironde.fr | Service DPO"]
     );
     assert_eq!(
-        values(&db, &format!("SELECT ?type ?risk ?err WHERE {{ {p} bia:algorithm ?a . ?a a bia:AlgorithmRecord ; bia:algorithmType ?type ; bia:aiActRiskCategory ?risk ; bia:errorLevel ?err }}")),
-        ["id/concept/type-algorithme/machine-learning | id/concept/risque-ia/risque-limite | id/concept/niveau/faible"]
+        values(
+            &db,
+            &format!(
+                "SELECT ?type ?risk ?err WHERE {{ {p} bia:algorithm ?a . ?a a bia:AlgorithmRecord ; bia:algorithmType ?type ; bia:aiActRiskCategory ?risk ; bia:errorLevel ?err }}"
+            )
+        ),
+        [
+            "id/concept/type-algorithme/machine-learning | id/concept/risque-ia/risque-limite | id/concept/niveau/faible"
+        ]
     );
-    assert_eq!(values(&db, &format!("SELECT ?f WHERE {{ {p} bia:fundingSource ?f }}")), ["id/concept/financement/fonds-vert"]);
-    assert_eq!(values(&db, &format!("SELECT ?v WHERE {{ {p} bia:unmatchedValue ?v }}")), ["financement : budget participatif"]);
+    assert_eq!(
+        values(
+            &db,
+            &format!("SELECT ?f WHERE {{ {p} bia:fundingSource ?f }}")
+        ),
+        ["id/concept/financement/fonds-vert"]
+    );
+    assert_eq!(
+        values(
+            &db,
+            &format!("SELECT ?v WHERE {{ {p} bia:unmatchedValue ?v }}")
+        ),
+        ["financement : budget participatif"]
+    );
     assert_eq!(count(&db, &format!("{p} bia:resourceUrl ?x")), 2);
     assert_eq!(
-        values(&db, &format!("SELECT ?theme ?start WHERE {{ {p} dcat:theme ?theme ; schema:startDate ?start }}")),
+        values(
+            &db,
+            &format!(
+                "SELECT ?theme ?start WHERE {{ {p} dcat:theme ?theme ; schema:startDate ?start }}"
+            )
+        ),
         ["id/concept/theme/citoyennete-sante-et-solidarite | 2023-02-01"]
     );
     assert_eq!(
-        values(&db, &format!("SELECT ?name ?role WHERE {{ {p} bia:partnership [ bia:partner/foaf:name ?name ; bia:partnerRole ?role ] }}")),
+        values(
+            &db,
+            &format!(
+                "SELECT ?name ?role WHERE {{ {p} bia:partnership [ bia:partner/foaf:name ?name ; bia:partnerRole ?role ] }}"
+            )
+        ),
         ["Aquitaine Data Lab | id/concept/role-partenaire/laboratoire-recherche"]
     );
 }

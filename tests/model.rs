@@ -17,7 +17,10 @@ fn rdf_files(dir: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![root().join(dir)];
     while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).expect("dir").map(|e| e.expect("entry").path()) {
+        for e in std::fs::read_dir(&d)
+            .expect("dir")
+            .map(|e| e.expect("entry").path())
+        {
             if e.is_dir() {
                 stack.push(e);
             } else if bibia::rdf::format_of(&e).is_some() {
@@ -44,7 +47,11 @@ fn ontology() -> Graph {
 fn bia_terms(g: &Graph) -> BTreeSet<NamedNode> {
     let mut terms = BTreeSet::new();
     for t in g {
-        for term in [Term::from(t.subject.into_owned()), Term::from(t.predicate.into_owned()), t.object.into_owned()] {
+        for term in [
+            Term::from(t.subject.into_owned()),
+            Term::from(t.predicate.into_owned()),
+            t.object.into_owned(),
+        ] {
             if let Term::NamedNode(n) = term {
                 if n.as_str().starts_with(bibia::vocab::BIA) {
                     terms.insert(n);
@@ -82,7 +89,10 @@ fn every_bia_term_is_declared_with_french_and_english_labels() {
             oxrdf::NamedOrBlankNodeRef::BlankNode(_) => None,
         })
         .collect();
-    let mut used: BTreeSet<NamedNode> = bia_terms(&shapes).into_iter().filter(|t| !shape_names.contains(t)).collect();
+    let mut used: BTreeSet<NamedNode> = bia_terms(&shapes)
+        .into_iter()
+        .filter(|t| !shape_names.contains(t))
+        .collect();
     used.extend(bia_terms(&graph(&rdf_files("data"))));
     used.extend(bia_terms(&graph(&rdf_files("ontology/vocabularies"))));
     used.extend(bibia::vocab::bia::ALL.iter().map(|t| t.into_owned()));
@@ -111,7 +121,10 @@ fn every_property_used_in_data_has_an_access_level() {
     let mut missing: BTreeSet<String> = BTreeSet::new();
     for t in &data {
         let p = t.predicate;
-        if onto.object_for_subject_predicate(p, bibia::vocab::bia::ACCESS_LEVEL).is_none() {
+        if onto
+            .object_for_subject_predicate(p, bibia::vocab::bia::ACCESS_LEVEL)
+            .is_none()
+        {
             missing.insert(p.to_string());
         }
     }
@@ -123,17 +136,27 @@ fn every_property_used_in_data_has_an_access_level() {
         ]
         .iter()
         .any(|c| t.object == TermRef::from(NamedNodeRef::new_unchecked(c)));
-        if is_property && onto.object_for_subject_predicate(t.subject, bibia::vocab::bia::ACCESS_LEVEL).is_none() {
+        if is_property
+            && onto
+                .object_for_subject_predicate(t.subject, bibia::vocab::bia::ACCESS_LEVEL)
+                .is_none()
+        {
             missing.insert(t.subject.to_string());
         }
     }
-    assert!(missing.is_empty(), "propriétés sans niveau d'accès : {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "propriétés sans niveau d'accès : {missing:?}"
+    );
 }
 
 #[test]
 fn the_demo_is_fictitious_and_large_enough() {
     let data = graph(&rdf_files("data/demo"));
-    let count = |class: &str| data.subjects_for_predicate_object(rdf::TYPE, NamedNodeRef::new_unchecked(class)).count();
+    let count = |class: &str| {
+        data.subjects_for_predicate_object(rdf::TYPE, NamedNodeRef::new_unchecked(class))
+            .count()
+    };
     let bia = |l: &str| format!("{}{l}", bibia::vocab::BIA);
     assert!(count(&bia("UseCase")) >= 40);
     assert!(count("http://www.w3.org/ns/org#Organization") >= 30);
@@ -144,7 +167,9 @@ fn the_demo_is_fictitious_and_large_enough() {
         assert!(count(&bia(kind)) >= 1, "no resource of kind {kind}");
     }
     let yes = oxrdf::Literal::from(true);
-    let fictitious = data.subjects_for_predicate_object(bibia::vocab::bia::IS_FICTITIOUS, yes.as_ref()).count();
+    let fictitious = data
+        .subjects_for_predicate_object(bibia::vocab::bia::IS_FICTITIOUS, yes.as_ref())
+        .count();
     assert!(fictitious >= count(&bia("UseCase")) + count("http://www.w3.org/ns/org#Organization"));
 }
 
@@ -159,22 +184,28 @@ struct Expected {
 
 #[test]
 fn each_invalid_file_yields_exactly_its_expected_violations() {
-    let expected: std::collections::BTreeMap<String, Vec<Expected>> =
-        serde_json::from_slice(&std::fs::read(root().join("data/invalid/expected.json")).expect("expected.json"))
-            .expect("expected.json parses");
+    let expected: std::collections::BTreeMap<String, Vec<Expected>> = serde_json::from_slice(
+        &std::fs::read(root().join("data/invalid/expected.json")).expect("expected.json"),
+    )
+    .expect("expected.json parses");
     assert!(expected.len() >= 15, "at least 15 invalid files");
     let base = crate::common::base();
     let model = bibia::model::Model::bundled(&base).expect("model");
     for (file, want) in &expected {
-        let quads = bibia::rdf::read_file(&root().join("data/invalid").join(file), BASE).expect("parses");
-        let data = bibia::shacl::DataGraph::from_triples(quads.into_iter().map(Triple::from).chain(model.context()));
+        let quads =
+            bibia::rdf::read_file(&root().join("data/invalid").join(file), BASE).expect("parses");
+        let data = bibia::shacl::DataGraph::from_triples(
+            quads.into_iter().map(Triple::from).chain(model.context()),
+        );
         let report = model.shapes.validate(&data);
         let mut got: Vec<Expected> = report
             .results()
             .iter()
             .map(|r| Expected {
                 focus: term_str(r.focus_node()),
-                path: r.path().map(|p| p.to_string().trim_matches(['<', '>']).to_owned()),
+                path: r
+                    .path()
+                    .map(|p| p.to_string().trim_matches(['<', '>']).to_owned()),
                 component: r.source_constraint_component().as_str().to_owned(),
                 severity: r.severity().iri().as_str().to_owned(),
             })
@@ -201,15 +232,23 @@ fn the_mapping_table_covers_the_networks_38_fields() {
         return;
     };
     let schema: serde_json::Value = serde_json::from_slice(&bytes).expect("schema parses");
-    let table = std::fs::read_to_string(root().join("ontology/README.md")).expect("ontology/README.md");
+    let table =
+        std::fs::read_to_string(root().join("ontology/README.md")).expect("ontology/README.md");
     let fields = schema["fields"].as_array().expect("fields");
     assert_eq!(fields.len(), 38);
     let missing: Vec<&str> = fields
         .iter()
         .filter_map(|f| f["name"].as_str())
-        .filter(|name| !table.lines().any(|l| l.starts_with('|') && l.contains(&format!("`{name}`"))))
+        .filter(|name| {
+            !table
+                .lines()
+                .any(|l| l.starts_with('|') && l.contains(&format!("`{name}`")))
+        })
         .collect();
-    assert!(missing.is_empty(), "fields missing from ontology/README.md: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "fields missing from ontology/README.md: {missing:?}"
+    );
 }
 
 #[test]

@@ -8,12 +8,16 @@ use oxrdf::{Graph, GraphName, Literal, Quad, Term, Triple};
 use std::path::Path;
 
 fn dump(store: &TestStore, full: bool) -> Vec<u8> {
-    store.stores.export(RdfFormat::NQuads, full, Vec::new()).expect("export")
+    store
+        .stores
+        .export(RdfFormat::NQuads, full, Vec::new())
+        .expect("export")
 }
 
 /// The triples of an export, without the private system graph.
 fn graph_of_dump(nq: &[u8]) -> Graph {
-    let quads = bibia::rdf::parse(Path::new("export.nq"), RdfFormat::NQuads, nq, BASE).expect("export parses");
+    let quads = bibia::rdf::parse(Path::new("export.nq"), RdfFormat::NQuads, nq, BASE)
+        .expect("export parses");
     quads
         .into_iter()
         .filter(|q| q.graph_name != GraphName::from(bibia::vocab::SYSTEM_GRAPH))
@@ -24,17 +28,31 @@ fn graph_of_dump(nq: &[u8]) -> Graph {
 fn canonical_literal(t: Triple) -> Triple {
     use oxrdf::vocab::xsd;
     use std::str::FromStr;
-    let Term::Literal(l) = &t.object else { return t };
+    let Term::Literal(l) = &t.object else {
+        return t;
+    };
     let v = l.value();
     let canon = match l.datatype() {
-        d if d == xsd::DECIMAL => oxsdatatypes::Decimal::from_str(v).map(|x| x.to_string()).ok(),
-        d if d == xsd::INTEGER => oxsdatatypes::Integer::from_str(v).map(|x| x.to_string()).ok(),
-        d if d == xsd::DOUBLE => oxsdatatypes::Double::from_str(v).map(|x| x.to_string()).ok(),
-        d if d == xsd::BOOLEAN => oxsdatatypes::Boolean::from_str(v).map(|x| x.to_string()).ok(),
+        d if d == xsd::DECIMAL => oxsdatatypes::Decimal::from_str(v)
+            .map(|x| x.to_string())
+            .ok(),
+        d if d == xsd::INTEGER => oxsdatatypes::Integer::from_str(v)
+            .map(|x| x.to_string())
+            .ok(),
+        d if d == xsd::DOUBLE => oxsdatatypes::Double::from_str(v)
+            .map(|x| x.to_string())
+            .ok(),
+        d if d == xsd::BOOLEAN => oxsdatatypes::Boolean::from_str(v)
+            .map(|x| x.to_string())
+            .ok(),
         _ => None,
     };
     match canon {
-        Some(c) if c != v => Triple::new(t.subject.clone(), t.predicate.clone(), Literal::new_typed_literal(c, l.datatype().into_owned())),
+        Some(c) if c != v => Triple::new(
+            t.subject.clone(),
+            t.predicate.clone(),
+            Literal::new_typed_literal(c, l.datatype().into_owned()),
+        ),
         _ => t,
     }
 }
@@ -49,16 +67,41 @@ fn load_then_full_export_round_trips() {
     // The shared demo store was filled by one validated load of the model,
     // the territories and the demo files: its full export is that graph.
     let store = crate::common::demo();
-    let batches = bibia::seed::batches(&store.stores, bibia::seed::Seed { reference: true, demo: true }).expect("bundle parses");
+    let batches = bibia::seed::batches(
+        &store.stores,
+        bibia::seed::Seed {
+            reference: true,
+            demo: true,
+        },
+    )
+    .expect("bundle parses");
     // oxigraph stores numbers by value: "43.2990"^^xsd:decimal comes back as
     // "43.299". The loaded side is put in that canonical form before comparing.
-    let expected: Graph = batches.iter().flat_map(|b| b.quads.iter().cloned().map(Triple::from)).map(canonical_literal).collect();
-    assert!(expected.len() > 300_000, "territories and demo are in the bundle");
+    let expected: Graph = batches
+        .iter()
+        .flat_map(|b| b.quads.iter().cloned().map(Triple::from))
+        .map(canonical_literal)
+        .collect();
+    assert!(
+        expected.len() > 300_000,
+        "territories and demo are in the bundle"
+    );
     let exported = graph_of_dump(&dump(store, true));
     let (exported, expected) = (canonical(exported), canonical(expected));
-    let extra: Vec<_> = exported.iter().filter(|t| !expected.contains(*t)).take(5).collect();
-    let missing: Vec<_> = expected.iter().filter(|t| !exported.contains(*t)).take(5).collect();
-    assert!(extra.is_empty() && missing.is_empty(), "exported but not loaded: {extra:?}\nloaded but not exported: {missing:?}");
+    let extra: Vec<_> = exported
+        .iter()
+        .filter(|t| !expected.contains(*t))
+        .take(5)
+        .collect();
+    let missing: Vec<_> = expected
+        .iter()
+        .filter(|t| !exported.contains(*t))
+        .take(5)
+        .collect();
+    assert!(
+        extra.is_empty() && missing.is_empty(),
+        "exported but not loaded: {extra:?}\nloaded but not exported: {missing:?}"
+    );
     assert_eq!(exported.len(), expected.len());
 }
 
@@ -90,10 +133,18 @@ fn a_non_conforming_file_is_refused_and_changes_nothing() {
 
 #[test]
 fn a_malformed_file_names_its_line() {
-    let err = bibia::rdf::parse(Path::new("casse.ttl"), RdfFormat::Turtle, b"@prefix ex: <http://e/> .\nex:a ex:b \"oups .\n", BASE)
-        .expect_err("malformed");
+    let err = bibia::rdf::parse(
+        Path::new("casse.ttl"),
+        RdfFormat::Turtle,
+        b"@prefix ex: <http://e/> .\nex:a ex:b \"oups .\n",
+        BASE,
+    )
+    .expect_err("malformed");
     let msg = err.to_string();
-    assert!(msg.contains("casse.ttl") && msg.contains("ligne 2"), "{msg}");
+    assert!(
+        msg.contains("casse.ttl") && msg.contains("ligne 2"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -101,28 +152,61 @@ fn the_public_projection_holds_no_restricted_triple() {
     let store = crate::common::demo();
     let policy = &store.stores.model().policy;
     let restricted: Vec<_> = policy.restricted().cloned().collect();
-    assert!(restricted.len() >= 15, "the ontology marks the network's restricted fields");
+    assert!(
+        restricted.len() >= 15,
+        "the ontology marks the network's restricted fields"
+    );
     let public = graph_of_dump(&dump(store, false));
     let full = graph_of_dump(&dump(store, true));
-    let leaked: Vec<_> = public.iter().filter(|t| restricted.iter().any(|p| p.as_ref() == t.predicate)).collect();
-    assert!(leaked.is_empty(), "restricted triples in the projection: {leaked:?}");
-    let hidden = full.iter().filter(|t| restricted.iter().any(|p| p.as_ref() == t.predicate)).count();
-    assert!(hidden > 100, "the demo fills restricted fields ({hidden} restricted triples)");
-    let contact = public.iter().filter(|t| t.subject.to_string().ends_with("#contact>")).count();
-    assert!(full.iter().any(|t| t.subject.to_string().ends_with("#contact>")), "the demo has contact nodes");
+    let leaked: Vec<_> = public
+        .iter()
+        .filter(|t| restricted.iter().any(|p| p.as_ref() == t.predicate))
+        .collect();
+    assert!(
+        leaked.is_empty(),
+        "restricted triples in the projection: {leaked:?}"
+    );
+    let hidden = full
+        .iter()
+        .filter(|t| restricted.iter().any(|p| p.as_ref() == t.predicate))
+        .count();
+    assert!(
+        hidden > 100,
+        "the demo fills restricted fields ({hidden} restricted triples)"
+    );
+    let contact = public
+        .iter()
+        .filter(|t| t.subject.to_string().ends_with("#contact>"))
+        .count();
+    assert!(
+        full.iter()
+            .any(|t| t.subject.to_string().ends_with("#contact>")),
+        "the demo has contact nodes"
+    );
     assert_eq!(contact, 0, "contact nodes are dropped with their type");
 }
 
 #[test]
 fn reloading_a_record_replaces_it() {
     let store = TestStore::with_model();
-    let v1 = Batch { name: "a.ttl".into(), quads: org("Ville d'Essai", "Essai"), text: None };
+    let v1 = Batch {
+        name: "a.ttl".into(),
+        quads: org("Ville d'Essai", "Essai"),
+        text: None,
+    };
     store.stores.load(vec![v1], |_| ()).expect("v1 loads");
-    let v2 = Batch { name: "a.ttl".into(), quads: org("Ville d'Essai-sur-Mer", "Essai"), text: None };
+    let v2 = Batch {
+        name: "a.ttl".into(),
+        quads: org("Ville d'Essai-sur-Mer", "Essai"),
+        text: None,
+    };
     let summary = store.stores.load(vec![v2], |_| ()).expect("v2 loads");
     assert_eq!(summary.replaced, 1);
     let text = String::from_utf8(dump(&store, false)).expect("utf-8");
-    assert!(text.contains("Essai-sur-Mer") && !text.contains("\"Ville d'Essai\"@fr"), "{text}");
+    assert!(
+        text.contains("Essai-sur-Mer") && !text.contains("\"Ville d'Essai\"@fr"),
+        "{text}"
+    );
 }
 
 fn org(name: &str, _short: &str) -> Vec<Quad> {
@@ -137,13 +221,35 @@ fn org(name: &str, _short: &str) -> Vec<Quad> {
 #[test]
 fn backup_then_restore_gives_the_same_store() {
     let store = TestStore::with_model();
-    store.stores.load(vec![Batch { name: "a.ttl".into(), quads: org("Ville d'Essai", "Essai"), text: None }], |_| ()).expect("loads");
+    store
+        .stores
+        .load(
+            vec![Batch {
+                name: "a.ttl".into(),
+                quads: org("Ville d'Essai", "Essai"),
+                text: None,
+            }],
+            |_| (),
+        )
+        .expect("loads");
     let before_full = dump(&store, true);
     let before_public = dump(&store, false);
     let target = store.dir.path().join("sauvegarde");
     store.stores.backup(&target).expect("backup");
     let other = tempfile::tempdir().expect("temp dir");
-    let restored = bibia::store::restore(&target, &other.path().join("data"), crate::common::base()).expect("restore");
-    assert_eq!(restored.export(RdfFormat::NQuads, true, Vec::new()).expect("export"), before_full);
-    assert_eq!(restored.export(RdfFormat::NQuads, false, Vec::new()).expect("export"), before_public);
+    let restored =
+        bibia::store::restore(&target, &other.path().join("data"), crate::common::base())
+            .expect("restore");
+    assert_eq!(
+        restored
+            .export(RdfFormat::NQuads, true, Vec::new())
+            .expect("export"),
+        before_full
+    );
+    assert_eq!(
+        restored
+            .export(RdfFormat::NQuads, false, Vec::new())
+            .expect("export"),
+        before_public
+    );
 }

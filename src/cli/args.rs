@@ -46,7 +46,11 @@ pub enum Command {
         #[arg(long, env = "BIBIA_MAX_CONCURRENT_QUERIES", default_value_t = 8)]
         max_concurrent_queries: usize,
         /// Endpoints SPARQL `SERVICE` may call (none by default).
-        #[arg(long = "service-allow", env = "BIBIA_SERVICE_ALLOW", value_delimiter = ',')]
+        #[arg(
+            long = "service-allow",
+            env = "BIBIA_SERVICE_ALLOW",
+            value_delimiter = ','
+        )]
         service_allow: Vec<String>,
         /// Do not load the demo data into an empty store.
         #[arg(long, env = "BIBIA_NO_DEMO")]

@@ -9,16 +9,25 @@ use oxigraph::io::{JsonLdProfileSet, RdfFormat};
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-pub(crate) fn run(stores: &Stores, format: ExportFormat, full: bool, output: Option<&Path>) -> anyhow::Result<Outcome> {
+pub(crate) fn run(
+    stores: &Stores,
+    format: ExportFormat,
+    full: bool,
+    output: Option<&Path>,
+) -> anyhow::Result<Outcome> {
     let format = match format {
         ExportFormat::Nq => RdfFormat::NQuads,
         ExportFormat::Trig => RdfFormat::TriG,
         ExportFormat::Ttl => RdfFormat::Turtle,
         ExportFormat::Nt => RdfFormat::NTriples,
-        ExportFormat::Jsonld => RdfFormat::JsonLd { profile: JsonLdProfileSet::empty() },
+        ExportFormat::Jsonld => RdfFormat::JsonLd {
+            profile: JsonLdProfileSet::empty(),
+        },
     };
     if full {
-        eprintln!("Attention : export complet, données restreintes comprises. Ne publiez pas ce fichier.");
+        eprintln!(
+            "Attention : export complet, données restreintes comprises. Ne publiez pas ce fichier."
+        );
     }
     match output {
         None => {
@@ -29,7 +38,11 @@ pub(crate) fn run(stores: &Stores, format: ExportFormat, full: bool, output: Opt
             let tmp = path.with_extension("partial");
             let file = std::fs::File::create(&tmp)?;
             if path.extension().is_some_and(|e| e == "gz") {
-                let gz = stores.export(format, full, GzEncoder::new(BufWriter::new(file), Compression::default()))?;
+                let gz = stores.export(
+                    format,
+                    full,
+                    GzEncoder::new(BufWriter::new(file), Compression::default()),
+                )?;
                 gz.finish()?.flush()?;
             } else {
                 stores.export(format, full, BufWriter::new(file))?.flush()?;

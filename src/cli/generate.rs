@@ -22,6 +22,9 @@ pub(crate) fn run(projects: usize, seed: u64, output: &Path) -> anyhow::Result<O
         file.flush()?;
         n
     };
-    eprintln!("{triples} triplets ({projects} cas d'usage) écrits dans {}", output.display());
+    eprintln!(
+        "{triples} triplets ({projects} cas d'usage) écrits dans {}",
+        output.display()
+    );
     Ok(Outcome::Success)
 }

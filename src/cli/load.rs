@@ -16,8 +16,13 @@ pub(crate) fn read_batches(stores: &Stores, files: &[PathBuf]) -> anyhow::Result
     for path in files {
         let (format, bytes) = rdf::read_bytes(path)?;
         let quads = rdf::parse(path, format, &bytes, stores.base().as_str())?;
-        let text = (bytes.len() < MAX_TEXT_FOR_LOCATIONS).then(|| String::from_utf8_lossy(&bytes).into_owned());
-        batches.push(Batch { name: path.display().to_string(), quads, text });
+        let text = (bytes.len() < MAX_TEXT_FOR_LOCATIONS)
+            .then(|| String::from_utf8_lossy(&bytes).into_owned());
+        batches.push(Batch {
+            name: path.display().to_string(),
+            quads,
+            text,
+        });
     }
     Ok(batches)
 }
@@ -27,15 +32,21 @@ pub(crate) fn run(stores: &Stores, files: &[PathBuf]) -> anyhow::Result<Outcome>
     let start = Instant::now();
     let mut batches = read_batches(stores, files)?;
     let triples: usize = batches.iter().map(|b| b.quads.len()).sum();
-    eprintln!("{triples} triplets lus dans {} fichier(s) en {:.1} s ; validation…", files.len(), start.elapsed().as_secs_f64());
+    eprintln!(
+        "{triples} triplets lus dans {} fichier(s) en {:.1} s ; validation…",
+        files.len(),
+        start.elapsed().as_secs_f64()
+    );
     if stores.is_empty()? {
         batches.insert(0, crate::seed::model_batch(stores));
     }
     let bar = if interactive() {
         let bar = ProgressBar::new(triples as u64);
         bar.set_style(
-            ProgressStyle::with_template("{spinner} écriture {bar:40} {pos}/{len} triplets ({per_sec}, reste {eta})")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{spinner} écriture {bar:40} {pos}/{len} triplets ({per_sec}, reste {eta})",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         bar
     } else {

@@ -28,28 +28,62 @@ pub enum Outcome {
 /// Runs one command.
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     match args.command {
-        Command::Serve { store, bind, query_timeout, max_rows, max_concurrent_queries, service_allow, no_demo } => {
+        Command::Serve {
+            store,
+            bind,
+            query_timeout,
+            max_rows,
+            max_concurrent_queries,
+            service_allow,
+            no_demo,
+        } => {
             let limits = crate::config::QueryLimits {
                 timeout: std::time::Duration::from_secs(query_timeout),
                 max_rows,
                 max_concurrent: max_concurrent_queries,
                 service_allow,
             };
-            let config =
-                crate::config::Config::new(store.data_dir, store.base_iri.as_deref(), &bind, limits, !no_demo)?;
+            let config = crate::config::Config::new(
+                store.data_dir,
+                store.base_iri.as_deref(),
+                &bind,
+                limits,
+                !no_demo,
+            )?;
             serve::run(config)
         }
         Command::Load { store, files } => load::run(&open(&store)?, &files),
-        Command::Validate { shapes, format, base_iri, no_context, files } => {
-            validate::run(&shapes, format, base_iri.as_deref(), no_context, &files)
-        }
-        Command::Import { source: ImportSource::Interconnectes { store, file, dry_run, report } } => {
-            crate::import::cli::run(&open(&store)?, &file, dry_run, report.as_deref())
-        }
-        Command::Export { store, format, full, output } => export::run(&open(&store)?, format, full, output.as_deref()),
+        Command::Validate {
+            shapes,
+            format,
+            base_iri,
+            no_context,
+            files,
+        } => validate::run(&shapes, format, base_iri.as_deref(), no_context, &files),
+        Command::Import {
+            source:
+                ImportSource::Interconnectes {
+                    store,
+                    file,
+                    dry_run,
+                    report,
+                },
+        } => crate::import::cli::run(&open(&store)?, &file, dry_run, report.as_deref()),
+        Command::Export {
+            store,
+            format,
+            full,
+            output,
+        } => export::run(&open(&store)?, format, full, output.as_deref()),
         Command::Backup { store, dir } => {
-            anyhow::ensure!(!dir.exists(), "{} existe déjà : la sauvegarde va dans un dossier nouveau", dir.display());
-            open(&store)?.backup(&dir).with_context(|| format!("sauvegarde vers {}", dir.display()))?;
+            anyhow::ensure!(
+                !dir.exists(),
+                "{} existe déjà : la sauvegarde va dans un dossier nouveau",
+                dir.display()
+            );
+            open(&store)?
+                .backup(&dir)
+                .with_context(|| format!("sauvegarde vers {}", dir.display()))?;
             eprintln!("Sauvegarde écrite dans {}", dir.display());
             Ok(Outcome::Success)
         }
@@ -67,7 +101,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             eprintln!("Projection publique reconstruite : {public} quads publics sur {full}.");
             Ok(Outcome::Success)
         }
-        Command::Generate { projects, seed, output } => generate::run(projects, seed, &output),
+        Command::Generate {
+            projects,
+            seed,
+            output,
+        } => generate::run(projects, seed, &output),
     }
 }
 

@@ -17,7 +17,9 @@ pub(crate) fn run(config: Config) -> anyhow::Result<Outcome> {
     }
     let (full, public) = stores.sizes()?;
     tracing::info!(full, public, "base ouverte : {}", config.data_dir.display());
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(serve(stores, config))?;
     Ok(Outcome::Success)
 }
@@ -25,29 +27,55 @@ pub(crate) fn run(config: Config) -> anyhow::Result<Outcome> {
 /// First run: the model, the territories and (unless disabled) the demo.
 fn bootstrap(stores: &Stores, demo: bool) -> anyhow::Result<()> {
     let start = Instant::now();
-    eprintln!("Base vide : chargement du modèle, des territoires{}…", if demo { " et des données de démonstration" } else { "" });
-    match seed::load(stores, Seed { reference: true, demo }) {
+    eprintln!(
+        "Base vide : chargement du modèle, des territoires{}…",
+        if demo {
+            " et des données de démonstration"
+        } else {
+            ""
+        }
+    );
+    match seed::load(
+        stores,
+        Seed {
+            reference: true,
+            demo,
+        },
+    ) {
         Ok(s) => {
-            eprintln!("{} quads chargés ({} publics) en {:.1} s.", s.quads, s.public_quads, start.elapsed().as_secs_f64());
+            eprintln!(
+                "{} quads chargés ({} publics) en {:.1} s.",
+                s.quads,
+                s.public_quads,
+                start.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Err(SeedError::Load(LoadError::NotConform { report, locations })) => {
             eprint!("{}", report.to_french_text(Some(&locations)));
-            anyhow::bail!("les données embarquées ne sont pas conformes aux formes (bogue de bibia)")
+            anyhow::bail!(
+                "les données embarquées ne sont pas conformes aux formes (bogue de bibia)"
+            )
         }
         Err(e) => Err(e.into()),
     }
 }
 
 async fn serve(stores: Stores, config: Config) -> anyhow::Result<()> {
-    let state = crate::http::AppState::new(stores.public(), config.base.clone(), config.limits.clone());
+    let state =
+        crate::http::AppState::new(stores.public(), config.base.clone(), config.limits.clone());
     let app = crate::http::app(state);
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("écoute sur {} impossible", config.bind))?;
     let addr = listener.local_addr()?;
-    eprintln!("bibia écoute sur http://{addr}/ (IRI de base {}) — Ctrl-C pour arrêter.", config.base.as_str());
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    eprintln!(
+        "bibia écoute sur http://{addr}/ (IRI de base {}) — Ctrl-C pour arrêter.",
+        config.base.as_str()
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     eprintln!("Arrêt propre : requêtes en cours terminées.");
     drop(stores);
     Ok(())

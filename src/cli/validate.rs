@@ -19,13 +19,24 @@ pub(crate) fn run(
     files: &[PathBuf],
 ) -> anyhow::Result<Outcome> {
     let base = base_or_local(base, None)?;
-    let model = if shapes.is_empty() { Model::bundled(&base)? } else { Model::with_shapes(&base, &expand_dirs(shapes)?)? };
+    let model = if shapes.is_empty() {
+        Model::bundled(&base)?
+    } else {
+        Model::with_shapes(&base, &expand_dirs(shapes)?)?
+    };
     let mut triples = Vec::new();
     let mut texts = Vec::new();
     for path in files {
         let (fmt, bytes) = rdf::read_bytes(path)?;
-        triples.extend(rdf::parse(path, fmt, &bytes, base.as_str())?.into_iter().map(Triple::from));
-        texts.push((path.display().to_string(), String::from_utf8_lossy(&bytes).into_owned()));
+        triples.extend(
+            rdf::parse(path, fmt, &bytes, base.as_str())?
+                .into_iter()
+                .map(Triple::from),
+        );
+        texts.push((
+            path.display().to_string(),
+            String::from_utf8_lossy(&bytes).into_owned(),
+        ));
     }
     let focus_count = triples.len();
     if !no_context {
@@ -40,10 +51,9 @@ pub(crate) fn run(
             let mut locations = HashMap::new();
             for r in report.results() {
                 if let Term::NamedNode(n) = r.focus_node() {
-                    if let Some(found) = texts
-                        .iter()
-                        .find_map(|(name, text)| rdf::line_of(text, n.as_str(), base.as_str()).map(|l| (name.clone(), l)))
-                    {
+                    if let Some(found) = texts.iter().find_map(|(name, text)| {
+                        rdf::line_of(text, n.as_str(), base.as_str()).map(|l| (name.clone(), l))
+                    }) {
                         locations.insert(r.focus_node().clone(), found);
                     }
                 }
@@ -58,7 +68,11 @@ pub(crate) fn run(
             }
         }
     }
-    Ok(if report.has_violations() { Outcome::Rejected } else { Outcome::Success })
+    Ok(if report.has_violations() {
+        Outcome::Rejected
+    } else {
+        Outcome::Success
+    })
 }
 
 /// Files given directly, and the `.ttl` files of given directories.

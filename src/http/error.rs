@@ -63,7 +63,10 @@ impl IntoResponse for HttpError {
         }
         let mut response = (status, format!("{self}\n")).into_response();
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
         if matches!(self, Self::Busy(_)) {
             headers.insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
         }

@@ -21,7 +21,11 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Health
     let n = super::run_blocking(move || public.store().len())
         .await?
         .map_err(|e| HttpError::Internal(e.to_string()))?;
-    Ok(Json(Health { status: "ok", public_quads: n, uptime_seconds: state.started.elapsed().as_secs() }))
+    Ok(Json(Health {
+        status: "ok",
+        public_quads: n,
+        uptime_seconds: state.started.elapsed().as_secs(),
+    }))
 }
 
 /// A minimal home page pointing at the endpoint.

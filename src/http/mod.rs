@@ -28,14 +28,22 @@ pub fn app(state: AppState) -> Router {
                 .delete(sparql::refuse_write)
                 .patch(sparql::refuse_write),
         )
-        .route("/store", post(sparql::refuse_write).put(sparql::refuse_write).delete(sparql::refuse_write).patch(sparql::refuse_write))
+        .route(
+            "/store",
+            post(sparql::refuse_write)
+                .put(sparql::refuse_write)
+                .delete(sparql::refuse_write)
+                .patch(sparql::refuse_write),
+        )
         .layer(CompressionLayer::new())
         .layer(CorsLayer::permissive().max_age(std::time::Duration::from_secs(86_400)))
         .with_state(state)
 }
 
 /// Runs blocking store work off the async runtime, keeping the tracing span.
-pub async fn run_blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, HttpError> {
+pub async fn run_blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, HttpError> {
     let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || span.in_scope(f))
         .await

@@ -29,7 +29,11 @@ pub(crate) struct Offer<T> {
 /// Chooses among `offers` (in the server's order of preference): `format`
 /// when given (a short name or a media type), else the best match of
 /// `accept`.
-pub(crate) fn choose<T: Copy>(accept: Option<&str>, format: Option<&str>, offers: &[Offer<T>]) -> Result<T, HttpError> {
+pub(crate) fn choose<T: Copy>(
+    accept: Option<&str>,
+    format: Option<&str>,
+    offers: &[Offer<T>],
+) -> Result<T, HttpError> {
     if let Some(format) = format {
         let f = format.trim().to_ascii_lowercase();
         return offers
@@ -44,7 +48,10 @@ pub(crate) fn choose<T: Copy>(accept: Option<&str>, format: Option<&str>, offers
             });
     }
     let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
-        return offers.first().map(|o| o.value).ok_or_else(|| HttpError::NotAcceptable("aucun format".into()));
+        return offers
+            .first()
+            .map(|o| o.value)
+            .ok_or_else(|| HttpError::NotAcceptable("aucun format".into()));
     };
     let ranges = parse_accept(accept);
     let mut best: Option<(u16, &Offer<T>)> = None;
@@ -113,7 +120,11 @@ fn parse_accept(header: &str) -> Vec<MediaRange> {
                     q = parse_q(v.trim()).unwrap_or(1000);
                 }
             }
-            Some(MediaRange { main: main.to_owned(), sub: sub.to_owned(), q })
+            Some(MediaRange {
+                main: main.to_owned(),
+                sub: sub.to_owned(),
+                q,
+            })
         })
         .collect()
 }
@@ -121,7 +132,9 @@ fn parse_accept(header: &str) -> Vec<MediaRange> {
 /// `0`, `0.5`, `1.000` → thousandths.
 fn parse_q(v: &str) -> Option<u16> {
     let f: f32 = v.parse().ok()?;
-    (0.0..=1.0).contains(&f).then(|| (f * 1000.0).round() as u16)
+    (0.0..=1.0)
+        .contains(&f)
+        .then(|| (f * 1000.0).round() as u16)
 }
 
 /// The specificity and quality of the most specific range matching
@@ -139,10 +152,30 @@ mod tests {
     use super::*;
 
     const OFFERS: &[Offer<&str>] = &[
-        Offer { value: "json", media_type: "application/sparql-results+json", aliases: &["application/json"], short: "json" },
-        Offer { value: "xml", media_type: "application/sparql-results+xml", aliases: &["application/xml"], short: "xml" },
-        Offer { value: "csv", media_type: "text/csv", aliases: &[], short: "csv" },
-        Offer { value: "tsv", media_type: "text/tab-separated-values", aliases: &[], short: "tsv" },
+        Offer {
+            value: "json",
+            media_type: "application/sparql-results+json",
+            aliases: &["application/json"],
+            short: "json",
+        },
+        Offer {
+            value: "xml",
+            media_type: "application/sparql-results+xml",
+            aliases: &["application/xml"],
+            short: "xml",
+        },
+        Offer {
+            value: "csv",
+            media_type: "text/csv",
+            aliases: &[],
+            short: "csv",
+        },
+        Offer {
+            value: "tsv",
+            media_type: "text/tab-separated-values",
+            aliases: &[],
+            short: "tsv",
+        },
     ];
 
     fn pick(accept: Option<&str>, format: Option<&str>) -> Result<&'static str, u16> {
@@ -151,33 +184,118 @@ mod tests {
 
     #[test]
     fn negotiation_table() {
-        let cases: &[(Option<&str>, Option<&str>, Result<&str, u16>, &str)] = &[
-            (None, None, Ok("json"), "no Accept: the server's first choice"),
+        type Case<'a> = (
+            Option<&'a str>,
+            Option<&'a str>,
+            Result<&'a str, u16>,
+            &'a str,
+        );
+        let cases: &[Case<'_>] = &[
+            (
+                None,
+                None,
+                Ok("json"),
+                "no Accept: the server's first choice",
+            ),
             (Some(""), None, Ok("json"), "empty Accept counts as absent"),
-            (Some("*/*"), None, Ok("json"), "full wildcard: the server's first choice"),
+            (
+                Some("*/*"),
+                None,
+                Ok("json"),
+                "full wildcard: the server's first choice",
+            ),
             (Some("text/csv"), None, Ok("csv"), "exact type"),
-            (Some("TEXT/CSV"), None, Ok("csv"), "media types are case-insensitive"),
+            (
+                Some("TEXT/CSV"),
+                None,
+                Ok("csv"),
+                "media types are case-insensitive",
+            ),
             (Some("application/json"), None, Ok("json"), "alias"),
             (Some("application/xml"), None, Ok("xml"), "alias of XML"),
-            (Some("text/*"), None, Ok("csv"), "subtype wildcard: first text/* offer"),
-            (Some("text/csv;q=0.5, text/tab-separated-values"), None, Ok("tsv"), "q-values"),
-            (Some("text/csv;q=0.9, application/sparql-results+xml;q=0.91"), None, Ok("xml"), "fine q-values"),
-            (Some("text/*;q=0.2, text/tab-separated-values;q=0.8, */*;q=0.1"), None, Ok("tsv"), "specificity beats order"),
-            (Some("text/*, text/csv;q=0"), None, Ok("tsv"), "a more specific q=0 excludes a type"),
-            (Some("*/*;q=0.1, application/sparql-results+json;q=0"), None, Ok("xml"), "json refused, wildcard gives the next"),
-            (Some("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"), None, Ok("xml"), "a browser"),
-            (Some("text/csv;charset=utf-8;q=0.7, */*;q=0.5"), None, Ok("csv"), "parameters before q"),
-            (Some("text/csv;q=abc"), None, Ok("csv"), "malformed q counts as 1"),
-            (Some("garbage, text/tab-separated-values"), None, Ok("tsv"), "malformed ranges are skipped"),
+            (
+                Some("text/*"),
+                None,
+                Ok("csv"),
+                "subtype wildcard: first text/* offer",
+            ),
+            (
+                Some("text/csv;q=0.5, text/tab-separated-values"),
+                None,
+                Ok("tsv"),
+                "q-values",
+            ),
+            (
+                Some("text/csv;q=0.9, application/sparql-results+xml;q=0.91"),
+                None,
+                Ok("xml"),
+                "fine q-values",
+            ),
+            (
+                Some("text/*;q=0.2, text/tab-separated-values;q=0.8, */*;q=0.1"),
+                None,
+                Ok("tsv"),
+                "specificity beats order",
+            ),
+            (
+                Some("text/*, text/csv;q=0"),
+                None,
+                Ok("tsv"),
+                "a more specific q=0 excludes a type",
+            ),
+            (
+                Some("*/*;q=0.1, application/sparql-results+json;q=0"),
+                None,
+                Ok("xml"),
+                "json refused, wildcard gives the next",
+            ),
+            (
+                Some("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
+                None,
+                Ok("xml"),
+                "a browser",
+            ),
+            (
+                Some("text/csv;charset=utf-8;q=0.7, */*;q=0.5"),
+                None,
+                Ok("csv"),
+                "parameters before q",
+            ),
+            (
+                Some("text/csv;q=abc"),
+                None,
+                Ok("csv"),
+                "malformed q counts as 1",
+            ),
+            (
+                Some("garbage, text/tab-separated-values"),
+                None,
+                Ok("tsv"),
+                "malformed ranges are skipped",
+            ),
             (Some("image/png"), None, Err(406), "nothing acceptable"),
             (Some("text/csv;q=0"), None, Err(406), "only a refused type"),
-            (Some("text/turtle"), Some("csv"), Ok("csv"), "format= wins over Accept"),
+            (
+                Some("text/turtle"),
+                Some("csv"),
+                Ok("csv"),
+                "format= wins over Accept",
+            ),
             (None, Some("TSV"), Ok("tsv"), "format= is case-insensitive"),
-            (None, Some("application/sparql-results+xml"), Ok("xml"), "format= takes a media type"),
+            (
+                None,
+                Some("application/sparql-results+xml"),
+                Ok("xml"),
+                "format= takes a media type",
+            ),
             (None, Some("ttl"), Err(406), "format= not offered here"),
         ];
         for (accept, format, expected, why) in cases {
-            assert_eq!(pick(*accept, *format), *expected, "{why}: Accept {accept:?}, format {format:?}");
+            assert_eq!(
+                pick(*accept, *format),
+                *expected,
+                "{why}: Accept {accept:?}, format {format:?}"
+            );
         }
     }
 

@@ -63,7 +63,12 @@ const RESULT_OFFERS: &[Offer<OutFormat>] = &[
         aliases: &["application/xml", "text/xml"],
         short: "xml",
     },
-    Offer { value: OutFormat::Results(QueryResultsFormat::Csv), media_type: "text/csv", aliases: &[], short: "csv" },
+    Offer {
+        value: OutFormat::Results(QueryResultsFormat::Csv),
+        media_type: "text/csv",
+        aliases: &[],
+        short: "csv",
+    },
     Offer {
         value: OutFormat::Results(QueryResultsFormat::Tsv),
         media_type: "text/tab-separated-values",
@@ -75,21 +80,38 @@ const RESULT_OFFERS: &[Offer<OutFormat>] = &[
 /// Formats of `CONSTRUCT` and `DESCRIBE` results (and of the Service
 /// Description), in the server's order of preference.
 const GRAPH_OFFERS: &[Offer<OutFormat>] = &[
-    Offer { value: OutFormat::Graph(RdfFormat::Turtle), media_type: "text/turtle", aliases: &["application/x-turtle"], short: "ttl" },
+    Offer {
+        value: OutFormat::Graph(RdfFormat::Turtle),
+        media_type: "text/turtle",
+        aliases: &["application/x-turtle"],
+        short: "ttl",
+    },
     Offer {
         value: OutFormat::Graph(RdfFormat::NTriples),
         media_type: "application/n-triples",
         aliases: &["text/plain"],
         short: "nt",
     },
-    Offer { value: OutFormat::Graph(RdfFormat::NQuads), media_type: "application/n-quads", aliases: &[], short: "nq" },
     Offer {
-        value: OutFormat::Graph(RdfFormat::JsonLd { profile: JsonLdProfileSet::empty() }),
+        value: OutFormat::Graph(RdfFormat::NQuads),
+        media_type: "application/n-quads",
+        aliases: &[],
+        short: "nq",
+    },
+    Offer {
+        value: OutFormat::Graph(RdfFormat::JsonLd {
+            profile: JsonLdProfileSet::empty(),
+        }),
         media_type: "application/ld+json",
         aliases: &[],
         short: "jsonld",
     },
-    Offer { value: OutFormat::Graph(RdfFormat::RdfXml), media_type: "application/rdf+xml", aliases: &[], short: "rdf" },
+    Offer {
+        value: OutFormat::Graph(RdfFormat::RdfXml),
+        media_type: "application/rdf+xml",
+        aliases: &[],
+        short: "rdf",
+    },
 ];
 
 /// What a bare GET on `/sparql` can answer.
@@ -100,17 +122,44 @@ enum Description {
 }
 
 const DESCRIPTION_OFFERS: &[Offer<Description>] = &[
-    Offer { value: Description::Rdf(RdfFormat::Turtle), media_type: "text/turtle", aliases: &[], short: "ttl" },
-    Offer { value: Description::Html, media_type: "text/html", aliases: &["application/xhtml+xml"], short: "html" },
-    Offer { value: Description::Rdf(RdfFormat::NTriples), media_type: "application/n-triples", aliases: &[], short: "nt" },
-    Offer { value: Description::Rdf(RdfFormat::NQuads), media_type: "application/n-quads", aliases: &[], short: "nq" },
     Offer {
-        value: Description::Rdf(RdfFormat::JsonLd { profile: JsonLdProfileSet::empty() }),
+        value: Description::Rdf(RdfFormat::Turtle),
+        media_type: "text/turtle",
+        aliases: &[],
+        short: "ttl",
+    },
+    Offer {
+        value: Description::Html,
+        media_type: "text/html",
+        aliases: &["application/xhtml+xml"],
+        short: "html",
+    },
+    Offer {
+        value: Description::Rdf(RdfFormat::NTriples),
+        media_type: "application/n-triples",
+        aliases: &[],
+        short: "nt",
+    },
+    Offer {
+        value: Description::Rdf(RdfFormat::NQuads),
+        media_type: "application/n-quads",
+        aliases: &[],
+        short: "nq",
+    },
+    Offer {
+        value: Description::Rdf(RdfFormat::JsonLd {
+            profile: JsonLdProfileSet::empty(),
+        }),
         media_type: "application/ld+json",
         aliases: &[],
         short: "jsonld",
     },
-    Offer { value: Description::Rdf(RdfFormat::RdfXml), media_type: "application/rdf+xml", aliases: &[], short: "rdf" },
+    Offer {
+        value: Description::Rdf(RdfFormat::RdfXml),
+        media_type: "application/rdf+xml",
+        aliases: &[],
+        short: "rdf",
+    },
 ];
 
 /// The protocol parameters of one request, from the query string and, for
@@ -129,11 +178,12 @@ impl Params {
     fn add(&mut self, pairs: Vec<(String, String)>) -> Result<(), HttpError> {
         for (key, value) in pairs {
             match key.as_str() {
-                "query" => {
-                    if self.query.replace(value).is_some() {
-                        return Err(HttpError::BadRequest("un seul paramètre `query` est permis par requête".into()));
-                    }
+                "query" if self.query.is_some() => {
+                    return Err(HttpError::BadRequest(
+                        "un seul paramètre `query` est permis par requête".into(),
+                    ));
                 }
+                "query" => self.query = Some(value),
                 "update" | "using-graph-uri" | "using-named-graph-uri" => self.update = true,
                 "default-graph-uri" => self.default_graphs.push(value),
                 "named-graph-uri" => self.named_graphs.push(value),
@@ -160,7 +210,11 @@ fn pairs_of_uri(uri: &Uri) -> Result<Vec<(String, String)>, HttpError> {
 
 /// `GET /sparql`: a query in `query=`, or, without it, the Service
 /// Description (RDF) or the query page (HTML).
-pub(crate) async fn get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Result<Response, HttpError> {
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, HttpError> {
     let mut params = Params::from_uri(&uri)?;
     if params.update {
         return Err(HttpError::Forbidden(READ_ONLY.into()));
@@ -173,13 +227,22 @@ pub(crate) async fn get(State(state): State<AppState>, headers: HeaderMap, uri: 
 
 /// `POST /sparql`: a form (`query=`) or a query as the body
 /// (`application/sparql-query`); updates are refused.
-pub(crate) async fn post(State(state): State<AppState>, request: Request) -> Result<Response, HttpError> {
+pub(crate) async fn post(
+    State(state): State<AppState>,
+    request: Request,
+) -> Result<Response, HttpError> {
     let headers = request.headers().clone();
     let mut params = Params::from_uri(request.uri())?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
         .unwrap_or_default();
     let query = match content_type.as_str() {
         FORM => {
@@ -199,7 +262,9 @@ pub(crate) async fn post(State(state): State<AppState>, request: Request) -> Res
                 return Err(HttpError::Forbidden(READ_ONLY.into()));
             }
             params.query.take().ok_or_else(|| {
-                HttpError::BadRequest("paramètre `query` manquant dans le formulaire (SPARQL 1.1 Protocol)".into())
+                HttpError::BadRequest(
+                    "paramètre `query` manquant dans le formulaire (SPARQL 1.1 Protocol)".into(),
+                )
             })?
         }
         SPARQL_QUERY => {
@@ -211,12 +276,13 @@ pub(crate) async fn post(State(state): State<AppState>, request: Request) -> Res
             let body = Bytes::from_request(request, &state)
                 .await
                 .map_err(|e| HttpError::BadRequest(format!("corps de requête illisible : {e}")))?;
-            String::from_utf8(body.to_vec())
-                .map_err(|_| HttpError::BadRequest("la requête doit être encodée en UTF-8".into()))?
+            String::from_utf8(body.to_vec()).map_err(|_| {
+                HttpError::BadRequest("la requête doit être encodée en UTF-8".into())
+            })?
         }
         SPARQL_UPDATE => return Err(HttpError::Forbidden(READ_ONLY.into())),
         // A Graph Store write (RDF data posted to the endpoint).
-        t if RDF_TYPES.iter().any(|r| *r == t) => return Err(HttpError::Forbidden(READ_ONLY.into())),
+        t if RDF_TYPES.contains(&t) => return Err(HttpError::Forbidden(READ_ONLY.into())),
         _ if params.update => return Err(HttpError::Forbidden(READ_ONLY.into())),
         "" => {
             return Err(HttpError::UnsupportedMediaType(format!(
@@ -239,7 +305,12 @@ pub(crate) async fn refuse_write() -> HttpError {
 }
 
 /// Parses, negotiates and evaluates one query.
-async fn run(state: &AppState, headers: &HeaderMap, params: Params, query: String) -> Result<Response, HttpError> {
+async fn run(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: Params,
+    query: String,
+) -> Result<Response, HttpError> {
     let parsed = spargebra::SparqlParser::new()
         .with_base_iri(state.base.as_str())
         .map_err(|e| HttpError::Internal(e.to_string()))?
@@ -272,24 +343,42 @@ fn syntax_message(raw: &str) -> String {
         let (line, col) = pos.split_once(':')?;
         Some(format!("ligne {line}, colonne {col} : {msg}"))
     });
-    format!("Requête SPARQL invalide, {}", rest.unwrap_or_else(|| raw.to_owned()))
+    format!(
+        "Requête SPARQL invalide, {}",
+        rest.unwrap_or_else(|| raw.to_owned())
+    )
 }
 
 /// The dataset given by `default-graph-uri` and `named-graph-uri`, which
 /// replaces the query's own `FROM` and `FROM NAMED` (SPARQL 1.1 Protocol
 /// §2.1.4). `None` when neither is given.
-fn protocol_dataset(default: &[String], named: &[String]) -> Result<Option<QueryDataset>, HttpError> {
+fn protocol_dataset(
+    default: &[String],
+    named: &[String],
+) -> Result<Option<QueryDataset>, HttpError> {
     if default.is_empty() && named.is_empty() {
         return Ok(None);
     }
     let iri = |s: &String| {
-        NamedNode::new(s.trim()).map_err(|e| HttpError::BadRequest(format!("IRI de graphe invalide « {s} » : {e}")))
+        NamedNode::new(s.trim())
+            .map_err(|e| HttpError::BadRequest(format!("IRI de graphe invalide « {s} » : {e}")))
     };
     let mut dataset = QueryDataset::new();
-    dataset.set_default_graph(default.iter().map(|s| iri(s).map(GraphName::from)).collect::<Result<_, _>>()?);
-    if !named.is_empty() {
-        dataset.set_available_named_graphs(named.iter().map(|s| iri(s).map(NamedOrBlankNode::from)).collect::<Result<_, _>>()?);
-    }
+    dataset.set_default_graph(
+        default
+            .iter()
+            .map(|s| iri(s).map(GraphName::from))
+            .collect::<Result<_, _>>()?,
+    );
+    // SPARQL 1.1 Protocol §2.1.4: once either parameter is given, the
+    // dataset is exactly what the two parameters name (no named graph when
+    // only `default-graph-uri` is given).
+    dataset.set_available_named_graphs(
+        named
+            .iter()
+            .map(|s| iri(s).map(NamedOrBlankNode::from))
+            .collect::<Result<_, _>>()?,
+    );
     Ok(Some(dataset))
 }
 
@@ -307,7 +396,11 @@ fn effective_timeout(requested: Option<&str>, limit: Duration) -> Result<Duratio
 }
 
 /// A bare GET: the Service Description or, for a browser, the query page.
-fn describe(state: &AppState, headers: &HeaderMap, format: Option<&str>) -> Result<Response, HttpError> {
+fn describe(
+    state: &AppState,
+    headers: &HeaderMap,
+    format: Option<&str>,
+) -> Result<Response, HttpError> {
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let response = match negotiate::choose(accept, format, DESCRIPTION_OFFERS)? {
         Description::Html => page::html(state).into_response(),
@@ -317,7 +410,9 @@ fn describe(state: &AppState, headers: &HeaderMap, format: Option<&str>) -> Resu
         }
     };
     let mut response = response;
-    response.headers_mut().insert(header::VARY, header::HeaderValue::from_static("Accept"));
+    response
+        .headers_mut()
+        .insert(header::VARY, header::HeaderValue::from_static("Accept"));
     Ok(response)
 }
 
@@ -329,7 +424,10 @@ mod tests {
     fn timeout_only_lowers_the_limit() {
         let limit = Duration::from_secs(30);
         assert_eq!(effective_timeout(None, limit).unwrap(), limit);
-        assert_eq!(effective_timeout(Some("2.5"), limit).unwrap(), Duration::from_millis(2500));
+        assert_eq!(
+            effective_timeout(Some("2.5"), limit).unwrap(),
+            Duration::from_millis(2500)
+        );
         assert_eq!(effective_timeout(Some("300"), limit).unwrap(), limit);
         for bad in ["-1", "0", "abc", "NaN", "inf"] {
             assert!(effective_timeout(Some(bad), limit).is_err(), "{bad}");

@@ -15,8 +15,17 @@ const BAR_FROM_ROWS: u64 = 500;
 
 /// Runs the import. `Ok(Outcome::Rejected)` when some rows were rejected,
 /// `Err` when the file could not be read or is in no known layout (exit 2).
-pub fn run(stores: &Stores, file: &Path, dry_run: bool, report: Option<&Path>) -> anyhow::Result<Outcome> {
-    let bar = if std::io::stderr().is_terminal() { ProgressBar::new(0) } else { ProgressBar::hidden() };
+pub fn run(
+    stores: &Stores,
+    file: &Path,
+    dry_run: bool,
+    report: Option<&Path>,
+) -> anyhow::Result<Outcome> {
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::new(0)
+    } else {
+        ProgressBar::hidden()
+    };
     bar.set_style(
         ProgressStyle::with_template("{spinner} {msg} {bar:40} {pos}/{len}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -37,13 +46,18 @@ pub fn run(stores: &Stores, file: &Path, dry_run: bool, report: Option<&Path>) -
         }
         _ => {}
     });
-    let options = Options { dry_run, progress: Some(progress) };
+    let options = Options {
+        dry_run,
+        progress: Some(progress),
+    };
     let result = super::import_file(stores, file, &options);
     bar.finish_and_clear();
     let outcome = match result {
         Ok(r) => r,
         Err(e @ (ImportError::Io { .. } | ImportError::Format { .. })) => return Err(e.into()),
-        Err(e) => return Err(anyhow::Error::new(e).context(format!("import de {}", file.display()))),
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!("import de {}", file.display())));
+        }
     };
     for note in &outcome.notes {
         eprintln!("{} : {note}", outcome.source);
@@ -56,8 +70,15 @@ pub fn run(stores: &Stores, file: &Path, dry_run: bool, report: Option<&Path>) -
     }
     if let Some(path) = report {
         outcome.write_rejected_file(path)?;
-        eprintln!("Lignes rejetées écrites dans {} (colonne motif_rejet) : corrigez-les puis réimportez ce fichier.", path.display());
+        eprintln!(
+            "Lignes rejetées écrites dans {} (colonne motif_rejet) : corrigez-les puis réimportez ce fichier.",
+            path.display()
+        );
     }
     eprint!("{}", outcome.summary());
-    Ok(if outcome.rejected.is_empty() { Outcome::Success } else { Outcome::Rejected })
+    Ok(if outcome.rejected.is_empty() {
+        Outcome::Success
+    } else {
+        Outcome::Rejected
+    })
 }

@@ -44,25 +44,43 @@ impl Concepts {
         let mut scheme_of: HashMap<&NamedNode, String> = HashMap::new();
         for q in quads {
             if q.predicate.as_ref() == skos::IN_SCHEME {
-                if let (oxrdf::NamedOrBlankNode::NamedNode(c), Term::NamedNode(s)) = (&q.subject, &q.object) {
-                    let name = s.as_str().trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_owned();
+                if let (oxrdf::NamedOrBlankNode::NamedNode(c), Term::NamedNode(s)) =
+                    (&q.subject, &q.object)
+                {
+                    let name = s
+                        .as_str()
+                        .trim_end_matches('/')
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
                     scheme_of.insert(c, name);
                 }
             }
         }
         let mut concepts = Self::default();
         // Preferred labels first so they win over alternative labels.
-        for labels in [&[skos::PREF_LABEL][..], &[skos::ALT_LABEL, skos::HIDDEN_LABEL, skos::NOTATION]] {
+        for labels in [
+            &[skos::PREF_LABEL][..],
+            &[skos::ALT_LABEL, skos::HIDDEN_LABEL, skos::NOTATION],
+        ] {
             for q in quads {
                 if !labels.contains(&q.predicate.as_ref()) {
                     continue;
                 }
-                let (oxrdf::NamedOrBlankNode::NamedNode(c), Term::Literal(l)) = (&q.subject, &q.object) else {
+                let (oxrdf::NamedOrBlankNode::NamedNode(c), Term::Literal(l)) =
+                    (&q.subject, &q.object)
+                else {
                     continue;
                 };
-                let Some(name) = scheme_of.get(c) else { continue };
+                let Some(name) = scheme_of.get(c) else {
+                    continue;
+                };
                 let scheme = concepts.schemes.entry(name.clone()).or_default();
-                scheme.exact.entry(fold(l.value())).or_insert_with(|| c.clone());
+                scheme
+                    .exact
+                    .entry(fold(l.value()))
+                    .or_insert_with(|| c.clone());
                 if q.predicate.as_ref() == skos::NOTATION {
                     scheme.by_notation.insert(l.value().to_owned(), c.clone());
                 }
@@ -92,7 +110,9 @@ impl Concepts {
         if key == "sans nom" {
             return None;
         }
-        s.exact.get(&key).or_else(|| s.loose.get(&loose(value)).and_then(Option::as_ref))
+        s.exact
+            .get(&key)
+            .or_else(|| s.loose.get(&loose(value)).and_then(Option::as_ref))
     }
 
     /// The concepts a multi-valued cell names, and the pieces that matched
@@ -121,7 +141,11 @@ impl Concepts {
                 i = j;
                 continue;
             }
-            let sub: Vec<&str> = pieces[i].split(['-', '/', '+']).map(str::trim).filter(|s| !s.is_empty()).collect();
+            let sub: Vec<&str> = pieces[i]
+                .split(['-', '/', '+'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect();
             let subs: Vec<Option<&NamedNode>> = sub.iter().map(|s| self.find(scheme, s)).collect();
             if sub.len() > 1 && subs.iter().all(Option::is_some) {
                 for c in subs.into_iter().flatten() {
@@ -146,11 +170,31 @@ mod tests {
         let mut add = |scheme: &str, notation: &str, pref: &str, alts: &[&str]| {
             let c = NamedNode::new_unchecked(format!("http://x/id/concept/{scheme}/{notation}"));
             let s = NamedNode::new_unchecked(format!("http://x/id/concept/{scheme}"));
-            quads.push(Quad::new(c.clone(), skos::IN_SCHEME, s, GraphName::DefaultGraph));
-            quads.push(Quad::new(c.clone(), skos::NOTATION, Literal::from(notation), GraphName::DefaultGraph));
-            quads.push(Quad::new(c.clone(), skos::PREF_LABEL, Literal::new_language_tagged_literal_unchecked(pref, "fr"), GraphName::DefaultGraph));
+            quads.push(Quad::new(
+                c.clone(),
+                skos::IN_SCHEME,
+                s,
+                GraphName::DefaultGraph,
+            ));
+            quads.push(Quad::new(
+                c.clone(),
+                skos::NOTATION,
+                Literal::from(notation),
+                GraphName::DefaultGraph,
+            ));
+            quads.push(Quad::new(
+                c.clone(),
+                skos::PREF_LABEL,
+                Literal::new_language_tagged_literal_unchecked(pref, "fr"),
+                GraphName::DefaultGraph,
+            ));
             for a in alts {
-                quads.push(Quad::new(c.clone(), skos::ALT_LABEL, Literal::from(*a), GraphName::DefaultGraph));
+                quads.push(Quad::new(
+                    c.clone(),
+                    skos::ALT_LABEL,
+                    Literal::from(*a),
+                    GraphName::DefaultGraph,
+                ));
             }
         };
         add("statut", "terminee", "Terminée", &[]);
@@ -158,21 +202,40 @@ mod tests {
         add("audience", "elu", "Elu", &["Élus"]);
         add("audience", "agent", "Agent", &[]);
         add("audience", "grand-public", "Grand public", &[]);
-        add("theme", "citoyennete", "Citoyenneté, santé et solidarité", &[]);
+        add(
+            "theme",
+            "citoyennete",
+            "Citoyenneté, santé et solidarité",
+            &[],
+        );
         add("theme", "mobilites", "Mobilités", &[]);
-        add("type-organisation", "communaute-d-agglomeration", "Communauté d'agglomération", &["CA"]);
+        add(
+            "type-organisation",
+            "communaute-d-agglomeration",
+            "Communauté d'agglomération",
+            &["CA"],
+        );
         Concepts::from_quads(&quads)
     }
 
     #[test]
     fn labels_match_ignoring_case_accents_and_endings() {
         let c = concepts();
-        let name = |s: &str, v: &str| c.find(s, v).map(|n| n.as_str().rsplit('/').next().unwrap_or_default().to_owned());
+        let name = |s: &str, v: &str| {
+            c.find(s, v)
+                .map(|n| n.as_str().rsplit('/').next().unwrap_or_default().to_owned())
+        };
         assert_eq!(name("statut", " terminé ").as_deref(), Some("terminee"));
         assert_eq!(name("statut", "ABANDONNEE").as_deref(), Some("abandonne"));
         assert_eq!(name("audience", "élu").as_deref(), Some("elu"));
-        assert_eq!(name("type-organisation", "Communauté  d’Agglomération").as_deref(), Some("communaute-d-agglomeration"));
-        assert_eq!(name("type-organisation", "ca").as_deref(), Some("communaute-d-agglomeration"));
+        assert_eq!(
+            name("type-organisation", "Communauté  d’Agglomération").as_deref(),
+            Some("communaute-d-agglomeration")
+        );
+        assert_eq!(
+            name("type-organisation", "ca").as_deref(),
+            Some("communaute-d-agglomeration")
+        );
         assert_eq!(name("statut", "Peut-être"), None);
         assert_eq!(name("inconnu", "Terminée"), None);
     }
@@ -183,7 +246,8 @@ mod tests {
         let (found, unmatched) = c.find_many("audience", "Agent, Élus - Grand public;Martiens");
         assert_eq!(found.len(), 3);
         assert_eq!(unmatched, ["Martiens"]);
-        let (found, unmatched) = c.find_many("theme", "Citoyenneté, santé et solidarité, Mobilités");
+        let (found, unmatched) =
+            c.find_many("theme", "Citoyenneté, santé et solidarité, Mobilités");
         assert_eq!(found.len(), 2, "{found:?} {unmatched:?}");
         let (found, _) = c.find_many("audience", "Agent-Elu");
         assert_eq!(found.len(), 2);

@@ -24,7 +24,10 @@ use std::collections::HashMap;
 
 /// The 38 fields of the network's model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[expect(missing_docs, reason = "each variant is the schema field of the same name")]
+#[expect(
+    missing_docs,
+    reason = "each variant is the schema field of the same name"
+)]
 pub enum Field {
     NomCollectivite,
     NomDuProjet,
@@ -74,15 +77,27 @@ const FIELDS: &[(Field, &str, Option<&str>)] = &[
     (Field::Siret, "SIRET", Some("coll_siret")),
     (Field::Latitude, "Latitude", Some("latitude")),
     (Field::Longitude, "Longitude", Some("longitude")),
-    (Field::TypeDeCollectivite, "Type_de_collectivite", Some("coll_type")),
-    (Field::DateDeDemarrage, "Date_de_demarrage", Some("date_debut")),
+    (
+        Field::TypeDeCollectivite,
+        "Type_de_collectivite",
+        Some("coll_type"),
+    ),
+    (
+        Field::DateDeDemarrage,
+        "Date_de_demarrage",
+        Some("date_debut"),
+    ),
     (Field::StatutDuProjet, "Statut_du_projet", Some("statut")),
     (Field::StatusAbandon, "status_abandon", None),
     (Field::Partenaires, "Partenaires", Some("partenaires")),
     (Field::ProjetContact, "projet_contact", None),
     (Field::Financement, "financement", None),
     (Field::Budget, "budget", None),
-    (Field::DescriptionService, "Description_service", Some("description")),
+    (
+        Field::DescriptionService,
+        "Description_service",
+        Some("description"),
+    ),
     (Field::MiseEnOeuvre, "mise_en_oeuvre", None),
     (Field::Theme, "Theme", Some("theme")),
     (Field::SousTheme, "Sous_Theme", Some("sous_theme")),
@@ -106,14 +121,21 @@ const FIELDS: &[(Field, &str, Option<&str>)] = &[
     (Field::UrlService, "URL_Service", Some("url_service")),
     (Field::UrlRessources, "url_ressources", None),
     (Field::UrlLogo, "URL_Logo", Some("url_logo")),
-    (Field::DateDeDerniereMiseAJour, "Date_de_derniere_mise_a_jour", Some("date_maj")),
+    (
+        Field::DateDeDerniereMiseAJour,
+        "Date_de_derniere_mise_a_jour",
+        Some("date_maj"),
+    ),
 ];
 
 impl Field {
     /// The field's name in the network's schema (used in messages and in
     /// `bia:unmatchedValue`).
     pub fn name(self) -> &'static str {
-        FIELDS.iter().find(|(f, ..)| *f == self).map_or("?", |(_, n, _)| n)
+        FIELDS
+            .iter()
+            .find(|(f, ..)| *f == self)
+            .map_or("?", |(_, n, _)| n)
     }
 }
 
@@ -189,8 +211,8 @@ pub(crate) struct Table {
 
 /// Windows-1252 code points for bytes 0x80–0x9F (others map to Latin-1).
 const CP1252: [char; 32] = [
-    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘', '’',
-    '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}',
+    '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
 ];
 
 /// Decodes the file: UTF-8 (BOM dropped) or else Windows-1252.
@@ -204,7 +226,13 @@ fn decode(bytes: &[u8]) -> (String, bool, Option<String>) {
         Err(_) => {
             let s = bytes
                 .iter()
-                .map(|&b| if (0x80..0xa0).contains(&b) { CP1252[usize::from(b - 0x80)] } else { char::from(b) })
+                .map(|&b| {
+                    if (0x80..0xa0).contains(&b) {
+                        CP1252[usize::from(b - 0x80)]
+                    } else {
+                        char::from(b)
+                    }
+                })
                 .collect();
             (s, bom, Some("fichier non UTF-8 : lu comme Windows-1252 (enregistrez-le en UTF-8 pour éviter toute erreur d'accents)".to_owned()))
         }
@@ -233,22 +261,38 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Table, ReadError> {
         .has_headers(true)
         .from_reader(text.as_bytes());
     let headers: Vec<String> = reader.headers()?.iter().map(str::to_owned).collect();
-    let folded: Vec<String> = headers.iter().map(|h| fold(h.trim_start_matches('\u{feff}'))).collect();
-    let schema_at = |h: &str| FIELDS.iter().find(|(_, n, _)| fold(n) == h).map(|(f, ..)| *f);
-    let legacy_at = |h: &str| FIELDS.iter().find(|(_, _, l)| l.is_some_and(|l| fold(l) == h)).map(|(f, ..)| *f);
+    let folded: Vec<String> = headers
+        .iter()
+        .map(|h| fold(h.trim_start_matches('\u{feff}')))
+        .collect();
+    let schema_at = |h: &str| {
+        FIELDS
+            .iter()
+            .find(|(_, n, _)| fold(n) == h)
+            .map(|(f, ..)| *f)
+    };
+    let legacy_at = |h: &str| {
+        FIELDS
+            .iter()
+            .find(|(_, _, l)| l.is_some_and(|l| fold(l) == h))
+            .map(|(f, ..)| *f)
+    };
     let schema: Vec<Option<Field>> = folded.iter().map(|h| schema_at(h)).collect();
     let legacy: Vec<Option<Field>> = folded.iter().map(|h| legacy_at(h)).collect();
     let public_only = |f: &Field| FIELDS.iter().any(|(g, _, l)| g == f && l.is_some());
     let has = |cols: &[Option<Field>], f: Field| cols.contains(&Some(f));
-    let (layout, columns) = if has(&schema, Field::NomDuProjet) && schema.iter().flatten().any(|f| !public_only(f)) {
-        (Layout::Full, schema)
-    } else if has(&schema, Field::NomDuProjet) {
-        (Layout::Public, schema)
-    } else if has(&legacy, Field::NomDuProjet) {
-        (Layout::Legacy, legacy)
-    } else {
-        return Err(ReadError::UnknownLayout(headers.join(&char::from(delimiter).to_string())));
-    };
+    let (layout, columns) =
+        if has(&schema, Field::NomDuProjet) && schema.iter().flatten().any(|f| !public_only(f)) {
+            (Layout::Full, schema)
+        } else if has(&schema, Field::NomDuProjet) {
+            (Layout::Public, schema)
+        } else if has(&legacy, Field::NomDuProjet) {
+            (Layout::Legacy, legacy)
+        } else {
+            return Err(ReadError::UnknownLayout(
+                headers.join(&char::from(delimiter).to_string()),
+            ));
+        };
     let mut notes: Vec<String> = encoding_note.into_iter().collect();
     let ignored: Vec<&str> = headers
         .iter()
@@ -271,10 +315,22 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Table, ReadError> {
                 values.entry(*f).or_insert_with(|| cell.to_owned());
             }
         }
-        rows.push(Row { number: i + 2, raw: record.iter().map(str::to_owned).collect(), values });
+        rows.push(Row {
+            number: i + 2,
+            raw: record.iter().map(str::to_owned).collect(),
+            values,
+        });
     }
     let fields = columns.into_iter().flatten().collect();
-    Ok(Table { layout, delimiter, bom, headers, rows, notes, fields })
+    Ok(Table {
+        layout,
+        delimiter,
+        bom,
+        headers,
+        rows,
+        notes,
+        fields,
+    })
 }
 
 /// Writes rejected rows back in the file's own layout, with a
@@ -287,7 +343,10 @@ pub(crate) fn write_rejected<W: std::io::Write>(
     if table.bom {
         out.write_all(b"\xef\xbb\xbf")?;
     }
-    let mut writer = csv::WriterBuilder::new().delimiter(table.delimiter).flexible(true).from_writer(out);
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(table.delimiter)
+        .flexible(true)
+        .from_writer(out);
     let mut header = table.headers.clone();
     header.push("motif_rejet".to_owned());
     writer.write_record(&header)?;
@@ -323,7 +382,10 @@ mod tests {
         assert_eq!(t.notes, ["colonne(s) ignorée(s) : foo"]);
         let t = read(b"Nom_du_projet;nom_algorithme\nA;B\n").unwrap();
         assert_eq!(t.layout, Layout::Full);
-        assert!(matches!(read(b"a,b\n1,2\n"), Err(ReadError::UnknownLayout(_))));
+        assert!(matches!(
+            read(b"a,b\n1,2\n"),
+            Err(ReadError::UnknownLayout(_))
+        ));
     }
 
     #[test]

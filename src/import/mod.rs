@@ -142,7 +142,9 @@ pub enum ImportError {
     #[error(transparent)]
     Load(#[from] LoadError),
     /// The records still do not conform after removing the failing rows.
-    #[error("les fiches ne deviennent pas conformes en retirant les lignes en cause : rien n'a été écrit")]
+    #[error(
+        "les fiches ne deviennent pas conformes en retirant les lignes en cause : rien n'a été écrit"
+    )]
     NotConverging,
     /// The rejection report could not be written.
     #[error("{path} : écriture du rapport impossible : {source}")]
@@ -163,24 +165,39 @@ impl ImportReport {
 
     /// Writes [`Self::write_rejected`] to a file.
     pub fn write_rejected_file(&self, path: &Path) -> Result<(), ImportError> {
-        let file = std::fs::File::create(path)
-            .map_err(|e| ImportError::Report { path: path.to_owned(), source: e.into() })?;
+        let file = std::fs::File::create(path).map_err(|e| ImportError::Report {
+            path: path.to_owned(),
+            source: e.into(),
+        })?;
         self.write_rejected(std::io::BufWriter::new(file))
-            .map_err(|source| ImportError::Report { path: path.to_owned(), source })
+            .map_err(|source| ImportError::Report {
+                path: path.to_owned(),
+                source,
+            })
     }
 
     /// The French summary printed at the end.
     pub fn summary(&self) -> String {
-        let verb = if self.dry_run { "à écrire" } else { "écrites" };
+        let verb = if self.dry_run {
+            "à écrire"
+        } else {
+            "écrites"
+        };
         let mut s = format!("Import de {} ({}) :\n", self.source, self.layout.label());
         s += &format!("  lignes lues : {}\n", self.rows_read);
-        s += &format!("  importées : {} (dont {} avec avertissements)\n", self.imported, self.with_warnings);
+        s += &format!(
+            "  importées : {} (dont {} avec avertissements)\n",
+            self.imported, self.with_warnings
+        );
         s += &format!("  rejetées : {}\n", self.rejected.len());
         s += &format!(
             "  organisations : {} créée(s), {} réutilisée(s)\n",
             self.organisations_created, self.organisations_reused
         );
-        s += &format!("  fiches {verb} : {} ; déjà à jour : {}\n", self.records_written, self.records_unchanged);
+        s += &format!(
+            "  fiches {verb} : {} ; déjà à jour : {}\n",
+            self.records_written, self.records_unchanged
+        );
         if self.dry_run {
             s += "  essai à blanc (--dry-run) : la base n'a pas été modifiée\n";
         } else if self.load.is_none() {
@@ -191,21 +208,38 @@ impl ImportReport {
 }
 
 /// Imports a file.
-pub fn import_file(stores: &Stores, path: &Path, options: &Options) -> Result<ImportReport, ImportError> {
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Io { path: path.to_owned(), source })?;
-    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+pub fn import_file(
+    stores: &Stores,
+    path: &Path,
+    options: &Options,
+) -> Result<ImportReport, ImportError> {
+    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     import_bytes(stores, &name, &bytes, options)
 }
 
 /// Imports the bytes of a file called `name` (recorded as `dcterms:source`).
-pub fn import_bytes(stores: &Stores, name: &str, bytes: &[u8], options: &Options) -> Result<ImportReport, ImportError> {
+pub fn import_bytes(
+    stores: &Stores,
+    name: &str,
+    bytes: &[u8],
+    options: &Options,
+) -> Result<ImportReport, ImportError> {
     let tell = |step: Step| {
         if let Some(p) = &options.progress {
             p(step);
         }
     };
-    let table =
-        interconnectes::read(bytes).map_err(|source| ImportError::Format { name: name.to_owned(), source })?;
+    let table = interconnectes::read(bytes).map_err(|source| ImportError::Format {
+        name: name.to_owned(),
+        source,
+    })?;
     let concepts = Concepts::from_quads(&stores.model().quads);
     let cx = Context {
         base: stores.base(),
@@ -257,7 +291,9 @@ pub fn import_bytes(stores: &Stores, name: &str, bytes: &[u8], options: &Options
         let mut newly = 0;
         for (focus, message) in failing {
             let Term::NamedNode(n) = &focus else { continue };
-            let Some(record) = stores.base().record_of(n.as_ref()) else { continue };
+            let Some(record) = stores.base().record_of(n.as_ref()) else {
+                continue;
+            };
             for &i in built.rows_of.get(&record).into_iter().flatten() {
                 if skip.insert(i) {
                     newly += 1;
@@ -266,7 +302,10 @@ pub fn import_bytes(stores: &Stores, name: &str, bytes: &[u8], options: &Options
                 let reason = rejected.entry(p.row).or_insert_with(|| {
                     let mut r = "fiche non conforme".to_owned();
                     if &record != n && !n.as_str().contains("/id/projet/") {
-                        r += &format!(" ({})", record.as_str().rsplit('/').next().unwrap_or_default());
+                        r += &format!(
+                            " ({})",
+                            record.as_str().rsplit('/').next().unwrap_or_default()
+                        );
                     }
                     r
                 });
@@ -301,7 +340,11 @@ pub fn import_bytes(stores: &Stores, name: &str, bytes: &[u8], options: &Options
         if stores.is_empty()? {
             batches.push(crate::seed::model_batch(stores));
         }
-        batches.push(Batch { name: name.to_owned(), quads: changed, text: None });
+        batches.push(Batch {
+            name: name.to_owned(),
+            quads: changed,
+            text: None,
+        });
         let progress = options.progress.clone();
         Some(stores.load(batches, move |n| {
             if let Some(p) = &progress {
@@ -326,7 +369,10 @@ pub fn import_bytes(stores: &Stores, name: &str, bytes: &[u8], options: &Options
         if !messages.is_empty() {
             with_warnings += 1;
         }
-        warnings.extend(messages.into_iter().map(|message| RowMessage { row: p.row, message }));
+        warnings.extend(messages.into_iter().map(|message| RowMessage {
+            row: p.row,
+            message,
+        }));
     }
     let rejected_rows: Vec<(usize, String)> = rejected.into_iter().collect();
     Ok(ImportReport {
@@ -336,7 +382,13 @@ pub fn import_bytes(stores: &Stores, name: &str, bytes: &[u8], options: &Options
         imported,
         with_warnings,
         warnings,
-        rejected: rejected_rows.iter().map(|(row, message)| RowMessage { row: *row, message: message.clone() }).collect(),
+        rejected: rejected_rows
+            .iter()
+            .map(|(row, message)| RowMessage {
+                row: *row,
+                message: message.clone(),
+            })
+            .collect(),
         notes: table.notes.clone(),
         organisations_created: built.created.len(),
         organisations_reused: built.reused.len(),
@@ -353,7 +405,12 @@ pub fn import_bytes(stores: &Stores, name: &str, bytes: &[u8], options: &Options
 /// aside.
 fn same_as_stored(stores: &Stores, iri: &NamedNode, quads: &[Quad]) -> Result<bool, StoreError> {
     let keep = |q: &&Quad| q.predicate.as_ref() != prov::GENERATED_AT_TIME;
-    let stored: HashSet<Quad> = stores.graph_quads(&iri.clone().into())?.iter().filter(keep).cloned().collect();
+    let stored: HashSet<Quad> = stores
+        .graph_quads(&iri.clone().into())?
+        .iter()
+        .filter(keep)
+        .cloned()
+        .collect();
     if stored.is_empty() {
         return Ok(false);
     }

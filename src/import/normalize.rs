@@ -84,8 +84,12 @@ impl fmt::Display for SiretError {
         match self {
             Self::Length(n) => write!(f, "{n} chiffres au lieu de 14"),
             Self::NotDigits => f.write_str("contient autre chose que des chiffres"),
-            Self::Scientific => f.write_str("écrit en notation scientifique par un tableur (chiffres perdus)"),
-            Self::Checksum => f.write_str("clé de contrôle (Luhn) fausse : un chiffre est probablement erroné"),
+            Self::Scientific => {
+                f.write_str("écrit en notation scientifique par un tableur (chiffres perdus)")
+            }
+            Self::Checksum => {
+                f.write_str("clé de contrôle (Luhn) fausse : un chiffre est probablement erroné")
+            }
         }
     }
 }
@@ -130,7 +134,11 @@ pub(crate) fn siret(raw: &str) -> Result<Option<Identifier>, SiretError> {
             } else {
                 luhn(&compact)
             };
-            if ok { Ok(Some(Identifier::Siret(compact))) } else { Err(SiretError::Checksum) }
+            if ok {
+                Ok(Some(Identifier::Siret(compact)))
+            } else {
+                Err(SiretError::Checksum)
+            }
         }
         9 if luhn(&compact) || compact == LA_POSTE => Ok(Some(Identifier::Siren(compact))),
         9 => Err(SiretError::Checksum),
@@ -177,7 +185,10 @@ pub(crate) fn date(raw: &str) -> Option<PartialDate> {
     // A time part ("2024-03-01 00:00:00", "2024-03-01T…") is dropped.
     let s = s.split(['T', ' ']).next().unwrap_or(s);
     let parts: Vec<&str> = s.split(['/', '-', '.']).collect();
-    if parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+    if parts
+        .iter()
+        .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
         return None;
     }
     let year = |p: &str| -> Option<i32> {
@@ -201,7 +212,10 @@ pub(crate) fn date(raw: &str) -> Option<PartialDate> {
         PartialDate::Year(y) => (1900..=2200).contains(&y),
         PartialDate::YearMonth(y, m) => (1900..=2200).contains(&y) && (1..=12).contains(&m),
         PartialDate::Date(y, m, day) => {
-            (1900..=2200).contains(&y) && (1..=12).contains(&m) && day >= 1 && day <= days_in_month(y, m)
+            (1900..=2200).contains(&y)
+                && (1..=12).contains(&m)
+                && day >= 1
+                && day <= days_in_month(y, m)
         }
     };
     ok.then_some(d)
@@ -261,7 +275,9 @@ const FRANCE: &[(&str, f64, f64, f64, f64)] = &[
 pub(crate) fn french_area(lat: f64, long: f64) -> Option<&'static str> {
     FRANCE
         .iter()
-        .find(|(_, la0, la1, lo0, lo1)| (*la0..=*la1).contains(&lat) && (*lo0..=*lo1).contains(&long))
+        .find(|(_, la0, la1, lo0, lo1)| {
+            (*la0..=*la1).contains(&lat) && (*lo0..=*lo1).contains(&long)
+        })
         .map(|(name, ..)| *name)
 }
 
@@ -269,9 +285,15 @@ pub(crate) fn french_area(lat: f64, long: f64) -> Option<&'static str> {
 /// `None` when it is not one.
 pub(crate) fn url(raw: &str) -> Option<String> {
     let s = raw.trim();
-    let s = if s.starts_with("www.") { format!("https://{s}") } else { s.to_owned() };
+    let s = if s.starts_with("www.") {
+        format!("https://{s}")
+    } else {
+        s.to_owned()
+    };
     let lower = s.to_ascii_lowercase();
-    if !(lower.starts_with("http://") || lower.starts_with("https://")) || s.contains(char::is_whitespace) {
+    if !(lower.starts_with("http://") || lower.starts_with("https://"))
+        || s.contains(char::is_whitespace)
+    {
         return None;
     }
     oxrdf::NamedNode::new(&s).is_ok().then_some(s)
@@ -327,9 +349,16 @@ pub(crate) fn split_partners(raw: &str) -> Vec<String> {
 fn split_on(raw: &str, seps: &[&str]) -> Vec<String> {
     let mut pieces = vec![raw.to_owned()];
     for sep in seps {
-        pieces = pieces.iter().flat_map(|p| p.split(sep).map(str::to_owned).collect::<Vec<_>>()).collect();
+        pieces = pieces
+            .iter()
+            .flat_map(|p| p.split(sep).map(str::to_owned).collect::<Vec<_>>())
+            .collect();
     }
-    pieces.into_iter().map(|p| inline(&p)).filter(|p| !p.is_empty()).collect()
+    pieces
+        .into_iter()
+        .map(|p| inline(&p))
+        .filter(|p| !p.is_empty())
+        .collect()
 }
 
 #[cfg(test)]
@@ -338,23 +367,38 @@ mod tests {
 
     #[test]
     fn siret_spaces_luhn_and_la_poste() {
-        assert_eq!(siret(" 200 046 977 00019 ").unwrap().unwrap().siren(), "200046977");
+        assert_eq!(
+            siret(" 200 046 977 00019 ").unwrap().unwrap().siren(),
+            "200046977"
+        );
         assert_eq!(siret("20004697700012"), Err(SiretError::Checksum));
         assert_eq!(siret("2000469770001"), Err(SiretError::Length(13)));
         assert_eq!(siret("2,00047E+13"), Err(SiretError::Scientific));
         // La Poste: digit sum multiple of 5, Luhn false.
         assert!(!luhn("35600000049837"));
         assert_eq!(siret("35600000049837").unwrap().unwrap().siren(), LA_POSTE);
-        assert_eq!(siret("200046977").unwrap(), Some(Identifier::Siren("200046977".into())));
+        assert_eq!(
+            siret("200046977").unwrap(),
+            Some(Identifier::Siren("200046977".into()))
+        );
         assert_eq!(siret("  ").unwrap(), None);
     }
 
     #[test]
     fn dates_in_every_spelling() {
         assert_eq!(date("03/2023"), Some(PartialDate::YearMonth(2023, 3)));
-        assert_eq!(date("3/2023").map(PartialDate::lexical).as_deref(), Some("2023-03"));
-        assert_eq!(date("15/09/2022").map(PartialDate::lexical).as_deref(), Some("2022-09-15"));
-        assert_eq!(date("2022-09-15 00:00:00"), Some(PartialDate::Date(2022, 9, 15)));
+        assert_eq!(
+            date("3/2023").map(PartialDate::lexical).as_deref(),
+            Some("2023-03")
+        );
+        assert_eq!(
+            date("15/09/2022").map(PartialDate::lexical).as_deref(),
+            Some("2022-09-15")
+        );
+        assert_eq!(
+            date("2022-09-15 00:00:00"),
+            Some(PartialDate::Date(2022, 9, 15))
+        );
         assert_eq!(date("2021"), Some(PartialDate::Year(2021)));
         assert_eq!(date("31/02/2022"), None);
         assert_eq!(date("bientôt"), None);
@@ -366,7 +410,10 @@ mod tests {
         assert_eq!(coordinate("45,764").map(|c| c.0).as_deref(), Some("45.764"));
         assert_eq!(coordinate(" -0.57 ").map(|c| c.0).as_deref(), Some("-0.57"));
         assert!(coordinate("N45").is_none());
-        assert_eq!(coordinate("045,7640").map(|c| c.0).as_deref(), Some("45.764"));
+        assert_eq!(
+            coordinate("045,7640").map(|c| c.0).as_deref(),
+            Some("45.764")
+        );
         assert_eq!(coordinate("5,0").map(|c| c.0).as_deref(), Some("5"));
         assert_eq!(coordinate("-0,0").map(|c| c.0).as_deref(), Some("0"));
         assert_eq!(french_area(45.76, 4.83), Some("France métropolitaine"));
@@ -378,17 +425,31 @@ mod tests {
     #[test]
     fn partners_split_on_spaced_dashes_only() {
         assert_eq!(
-            split_partners("Aix-Marseille Université - Inria -Orange\nCNRS; La Poste (financeur, mécène)"),
-            ["Aix-Marseille Université", "Inria", "Orange", "CNRS", "La Poste (financeur, mécène)"]
+            split_partners(
+                "Aix-Marseille Université - Inria -Orange\nCNRS; La Poste (financeur, mécène)"
+            ),
+            [
+                "Aix-Marseille Université",
+                "Inria",
+                "Orange",
+                "CNRS",
+                "La Poste (financeur, mécène)"
+            ]
         );
-        assert_eq!(split_partners("- Saint-Étienne Métropole\n- ENSM"), ["Saint-Étienne Métropole", "ENSM"]);
+        assert_eq!(
+            split_partners("- Saint-Étienne Métropole\n- ENSM"),
+            ["Saint-Étienne Métropole", "ENSM"]
+        );
     }
 
     #[test]
     fn text_cleaning() {
         assert_eq!(inline("  Métropole\nde  Lyon\u{a0} "), "Métropole de Lyon");
         assert_eq!(text("Un  \r\n\r\n\r\nDeux  "), "Un\n\nDeux");
-        assert_eq!(split_list("Agent, Elu - Grand public"), ["Agent", "Elu", "Grand public"]);
+        assert_eq!(
+            split_list("Agent, Elu - Grand public"),
+            ["Agent", "Elu", "Grand public"]
+        );
         assert_eq!(url("www.lyon.fr").as_deref(), Some("https://www.lyon.fr"));
         assert_eq!(url("lyon point fr"), None);
     }

@@ -9,7 +9,9 @@ use super::normalize::{self, Identifier, PartialDate};
 use crate::iri::{BaseIri, fold, slug};
 use crate::store::{OrganisationIndex, StoreError, Stores};
 use crate::vocab::{adms, bia, dcat, dcterms, foaf, geo, org, prov, schema, skos, vcard};
-use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term, vocab::rdf, vocab::xsd};
+use oxigraph::model::{
+    GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term, vocab::rdf, vocab::xsd,
+};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What every record of one import shares.
@@ -68,7 +70,10 @@ impl Cells<'_, '_> {
     }
 
     fn keep(&mut self, f: Field, value: &str, why: &str) {
-        self.warnings.push(format!("{} « {value} » {why} : valeur conservée telle quelle", f.name()));
+        self.warnings.push(format!(
+            "{} « {value} » {why} : valeur conservée telle quelle",
+            f.name()
+        ));
         self.unmatched.push(format!("{} : {value}", f.name()));
     }
 
@@ -124,7 +129,13 @@ impl Cells<'_, '_> {
         if raw.is_empty() {
             return;
         }
-        let pieces: Vec<&str> = if several { raw.split([' ', '\n', ',', ';']).filter(|s| !s.is_empty()).collect() } else { vec![&raw] };
+        let pieces: Vec<&str> = if several {
+            raw.split([' ', '\n', ',', ';'])
+                .filter(|s| !s.is_empty())
+                .collect()
+        } else {
+            vec![&raw]
+        };
         for piece in pieces {
             match normalize::url(piece) {
                 Some(u) => props.push((p.into(), NamedNode::new_unchecked(u).into())),
@@ -140,7 +151,11 @@ impl Cells<'_, '_> {
         }
         let d = normalize::date(&v);
         if d.is_none() {
-            self.keep(f, &v, "n'est pas une date lisible (attendu JJ/MM/AAAA, MM/AAAA ou AAAA)");
+            self.keep(
+                f,
+                &v,
+                "n'est pas une date lisible (attendu JJ/MM/AAAA, MM/AAAA ou AAAA)",
+            );
         }
         d
     }
@@ -150,7 +165,10 @@ impl Cells<'_, '_> {
         if lat_raw.is_empty() && long_raw.is_empty() {
             return;
         }
-        let (Some((lat, la)), Some((long, lo))) = (normalize::coordinate(&lat_raw), normalize::coordinate(&long_raw)) else {
+        let (Some((lat, la)), Some((long, lo))) = (
+            normalize::coordinate(&lat_raw),
+            normalize::coordinate(&long_raw),
+        ) else {
             for (f, v) in [(Field::Latitude, &lat_raw), (Field::Longitude, &long_raw)] {
                 if !v.is_empty() {
                     self.keep(f, v, "coordonnée illisible ou incomplète");
@@ -161,11 +179,21 @@ impl Cells<'_, '_> {
         let (lat, long) = if normalize::french_area(la, lo).is_some() {
             (lat, long)
         } else if normalize::french_area(lo, la).is_some() {
-            self.warnings.push(format!("latitude {lat} et longitude {long} inversées : remises dans l'ordre"));
+            self.warnings.push(format!(
+                "latitude {lat} et longitude {long} inversées : remises dans l'ordre"
+            ));
             (long, lat)
         } else {
-            self.keep(Field::Latitude, &lat_raw, "hors de France (métropole et outre-mer)");
-            self.keep(Field::Longitude, &long_raw, "hors de France (métropole et outre-mer)");
+            self.keep(
+                Field::Latitude,
+                &lat_raw,
+                "hors de France (métropole et outre-mer)",
+            );
+            self.keep(
+                Field::Longitude,
+                &long_raw,
+                "hors de France (métropole et outre-mer)",
+            );
             return;
         };
         props.push((geo::LAT.into(), typed(&lat, xsd::DECIMAL)));
@@ -179,8 +207,17 @@ impl Cells<'_, '_> {
 /// it has not (public export, older layout) and the project is abandoned, a
 /// placeholder reason is written, with a warning, since the file cannot
 /// give one.
-pub(crate) fn prepare(row: &Row, concepts: &Concepts, has_abandon_column: bool) -> Result<Prepared, String> {
-    let mut c = Cells { row, concepts, warnings: Vec::new(), unmatched: Vec::new() };
+pub(crate) fn prepare(
+    row: &Row,
+    concepts: &Concepts,
+    has_abandon_column: bool,
+) -> Result<Prepared, String> {
+    let mut c = Cells {
+        row,
+        concepts,
+        warnings: Vec::new(),
+        unmatched: Vec::new(),
+    };
     let title = c.inline(Field::NomDuProjet);
     let org_name = c.inline(Field::NomCollectivite);
     let mut missing = Vec::new();
@@ -199,8 +236,12 @@ pub(crate) fn prepare(row: &Row, concepts: &Concepts, has_abandon_column: bool) 
         return Err(missing.join(" ; "));
     }
     match &id {
-        None => c.warnings.push("SIRET absent : l'organisation est reconnue par son nom".to_owned()),
-        Some(Identifier::Siren(_)) => c.warnings.push("9 chiffres : SIREN donné à la place du SIRET".to_owned()),
+        None => c
+            .warnings
+            .push("SIRET absent : l'organisation est reconnue par son nom".to_owned()),
+        Some(Identifier::Siren(_)) => c
+            .warnings
+            .push("9 chiffres : SIREN donné à la place du SIRET".to_owned()),
         Some(Identifier::Siret(_)) => {}
     }
 
@@ -224,21 +265,44 @@ pub(crate) fn prepare(row: &Row, concepts: &Concepts, has_abandon_column: bool) 
         }
     }
     c.text(Field::StatusAbandon, bia::ABANDON_REASON, &mut project);
-    c.many_into(Field::Financement, "financement", bia::FUNDING_SOURCE, &mut project);
+    c.many_into(
+        Field::Financement,
+        "financement",
+        bia::FUNDING_SOURCE,
+        &mut project,
+    );
     c.one_into(Field::Budget, "budget", bia::BUDGET_BAND, &mut project);
-    c.text(Field::DescriptionService, dcterms::DESCRIPTION, &mut project);
-    c.many_into(Field::MiseEnOeuvre, "mise-en-oeuvre", bia::DELIVERY_MODE, &mut project);
+    c.text(
+        Field::DescriptionService,
+        dcterms::DESCRIPTION,
+        &mut project,
+    );
+    c.many_into(
+        Field::MiseEnOeuvre,
+        "mise-en-oeuvre",
+        bia::DELIVERY_MODE,
+        &mut project,
+    );
     let themes = c.many(Field::Theme, "theme");
     if let Some((first, others)) = themes.split_first() {
         project.push((dcat::THEME.into(), first.clone().into()));
         for t in others {
             let label = t.as_str().rsplit('/').next().unwrap_or_default().to_owned();
-            c.keep(Field::Theme, &label, "est un thème de plus : un seul thème principal est retenu (le premier)");
+            c.keep(
+                Field::Theme,
+                &label,
+                "est un thème de plus : un seul thème principal est retenu (le premier)",
+            );
         }
     }
     c.many_into(Field::SousTheme, "sous-theme", bia::SUB_THEME, &mut project);
     c.many_into(Field::Audience, "audience", bia::AUDIENCE, &mut project);
-    c.many_into(Field::Herbergement, "hebergement", bia::HOSTING, &mut project);
+    c.many_into(
+        Field::Herbergement,
+        "hebergement",
+        bia::HOSTING,
+        &mut project,
+    );
     c.url_into(Field::UrlService, schema::URL, &mut project, false);
     c.url_into(Field::UrlRessources, bia::RESOURCE_URL, &mut project, true);
     c.url_into(Field::UrlLogo, schema::LOGO, &mut project, false);
@@ -247,7 +311,11 @@ pub(crate) fn prepare(row: &Row, concepts: &Concepts, has_abandon_column: bool) 
             project.push((dcterms::MODIFIED.into(), typed(&d.lexical(), xsd::DATE)));
         } else {
             let v = c.inline(Field::DateDeDerniereMiseAJour);
-            c.keep(Field::DateDeDerniereMiseAJour, &v, "n'est pas une date complète (JJ/MM/AAAA)");
+            c.keep(
+                Field::DateDeDerniereMiseAJour,
+                &v,
+                "n'est pas une date complète (JJ/MM/AAAA)",
+            );
         }
     }
 
@@ -265,12 +333,37 @@ pub(crate) fn prepare(row: &Row, concepts: &Concepts, has_abandon_column: bool) 
     ] {
         c.text(f, p, &mut algorithm);
     }
-    c.many_into(Field::TypeAlgorithme, "type-algorithme", bia::ALGORITHM_TYPE, &mut algorithm);
-    c.many_into(Field::DonneesSource, "source-donnees", bia::DATA_SOURCE, &mut algorithm);
-    c.many_into(Field::DonneesAcces, "acces-donnees", bia::DATA_ACCESS, &mut algorithm);
-    c.one_into(Field::RisqueCategorie, "risque-ia", bia::AI_ACT_RISK_CATEGORY, &mut algorithm);
+    c.many_into(
+        Field::TypeAlgorithme,
+        "type-algorithme",
+        bia::ALGORITHM_TYPE,
+        &mut algorithm,
+    );
+    c.many_into(
+        Field::DonneesSource,
+        "source-donnees",
+        bia::DATA_SOURCE,
+        &mut algorithm,
+    );
+    c.many_into(
+        Field::DonneesAcces,
+        "acces-donnees",
+        bia::DATA_ACCESS,
+        &mut algorithm,
+    );
+    c.one_into(
+        Field::RisqueCategorie,
+        "risque-ia",
+        bia::AI_ACT_RISK_CATEGORY,
+        &mut algorithm,
+    );
     c.one_into(Field::Erreur, "niveau", bia::ERROR_LEVEL, &mut algorithm);
-    c.one_into(Field::Explicabilite, "niveau", bia::EXPLAINABILITY_LEVEL, &mut algorithm);
+    c.one_into(
+        Field::Explicabilite,
+        "niveau",
+        bia::EXPLAINABILITY_LEVEL,
+        &mut algorithm,
+    );
 
     let contact = contact(&normalize::text(row.get(Field::ProjetContact)));
     let partners = normalize::split_partners(row.get(Field::Partenaires))
@@ -280,7 +373,18 @@ pub(crate) fn prepare(row: &Row, concepts: &Concepts, has_abandon_column: bool) 
     for u in std::mem::take(&mut c.unmatched) {
         project.push((bia::UNMATCHED_VALUE.into(), Literal::from(u).into()));
     }
-    Ok(Prepared { row: row.number, title, org_name, id, org_type, partners, project, algorithm, contact, warnings: c.warnings })
+    Ok(Prepared {
+        row: row.number,
+        title,
+        org_name,
+        id,
+        org_type,
+        partners,
+        project,
+        algorithm,
+        contact,
+        warnings: c.warnings,
+    })
 }
 
 /// A contact cell: e-mail addresses become `vcard:hasEmail <mailto:…>`,
@@ -291,9 +395,15 @@ fn contact(text: &str) -> Props {
     }
     let mut props = Props::new();
     let mut rest = Vec::new();
-    for word in text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '<' | '>' | '(' | ')')) {
-        let w = word.trim_start_matches("mailto:").trim_matches(|c: char| c == '.' || c == ':');
-        let is_email = w.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.contains('@'));
+    for word in
+        text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '<' | '>' | '(' | ')'))
+    {
+        let w = word
+            .trim_start_matches("mailto:")
+            .trim_matches(|c: char| c == '.' || c == ':');
+        let is_email = w
+            .split_once('@')
+            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.contains('@'));
         if is_email {
             if let Ok(n) = NamedNode::new(format!("mailto:{w}")) {
                 props.push((vcard::HAS_EMAIL.into(), n.into()));
@@ -352,7 +462,12 @@ struct Registry<'a> {
 }
 
 impl Registry<'_> {
-    fn resolve(&mut self, name: &str, siren: Option<&str>, row: usize) -> Result<usize, StoreError> {
+    fn resolve(
+        &mut self,
+        name: &str,
+        siren: Option<&str>,
+        row: usize,
+    ) -> Result<usize, StoreError> {
         let key = fold(name);
         let compatible = |other: Option<&str>| siren.is_none() || other.is_none() || other == siren;
         let mut found = siren.and_then(|s| self.by_siren.get(s).copied());
@@ -362,7 +477,11 @@ impl Registry<'_> {
             }
         }
         if found.is_none() {
-            found = self.by_name.get(&key).copied().filter(|&i| compatible(self.drafts[i].siren.as_deref()));
+            found = self
+                .by_name
+                .get(&key)
+                .copied()
+                .filter(|&i| compatible(self.drafts[i].siren.as_deref()));
         }
         if found.is_none() {
             if let Some(iri) = self.index.by_name.get(&key) {
@@ -397,7 +516,11 @@ impl Registry<'_> {
         if let Some(&i) = self.by_iri.get(&iri) {
             return i;
         }
-        let siren = if stored { self.index.siren_of.get(&iri).cloned().flatten() } else { None };
+        let siren = if stored {
+            self.index.siren_of.get(&iri).cloned().flatten()
+        } else {
+            None
+        };
         self.drafts.push(Draft {
             iri: iri.clone(),
             stored,
@@ -423,11 +546,16 @@ impl Registry<'_> {
         candidates.extend((2..1000).map(|n| format!("{s}-{n}")));
         for c in candidates {
             let iri = self.base.join(&format!("id/organisation/{c}"));
-            if !self.by_iri.contains_key(&iri) && !self.index.siren_of.contains_key(&iri) && !self.stores.has_subject(&iri)? {
+            if !self.by_iri.contains_key(&iri)
+                && !self.index.siren_of.contains_key(&iri)
+                && !self.stores.has_subject(&iri)?
+            {
                 return Ok(iri);
             }
         }
-        Ok(self.base.join(&format!("id/organisation/{s}-{}", self.drafts.len())))
+        Ok(self
+            .base
+            .join(&format!("id/organisation/{s}-{}", self.drafts.len())))
     }
 }
 
@@ -464,8 +592,14 @@ fn class_of(org_type: &NamedNode) -> NamedNodeRef<'static> {
     }
 }
 
-const KINDS: [NamedNodeRef<'static>; 6] =
-    [bia::LOCAL_AUTHORITY, bia::PUBLIC_OPERATOR, bia::COMPANY, bia::RESEARCH_LAB, bia::ASSOCIATION, bia::STATE_SERVICE];
+const KINDS: [NamedNodeRef<'static>; 6] = [
+    bia::LOCAL_AUTHORITY,
+    bia::PUBLIC_OPERATOR,
+    bia::COMPANY,
+    bia::RESEARCH_LAB,
+    bia::ASSOCIATION,
+    bia::STATE_SERVICE,
+];
 
 /// Whether a predicate is record provenance (replaced by each import).
 pub(crate) fn is_provenance(p: NamedNodeRef<'_>) -> bool {
@@ -492,7 +626,10 @@ pub(crate) fn build(
     };
     let mut built = Built::default();
     let mut project_rows: HashMap<NamedNode, (usize, Vec<Quad>)> = HashMap::new();
-    let default_role = cx.concepts.by_notation("role-partenaire", "partenaire").cloned();
+    let default_role = cx
+        .concepts
+        .by_notation("role-partenaire", "partenaire")
+        .cloned();
     for (i, p) in rows.iter().enumerate() {
         if skip.contains(&i) {
             continue;
@@ -508,13 +645,20 @@ pub(crate) fn build(
             }
         }
         let leader_iri = reg.drafts[leader].iri.clone();
-        let subject = cx.base.join(&format!("id/projet/{}", slug(&format!("{}-{}", last_segment(&leader_iri), p.title))));
+        let subject = cx.base.join(&format!(
+            "id/projet/{}",
+            slug(&format!("{}-{}", last_segment(&leader_iri), p.title))
+        ));
         let g = GraphName::from(subject.clone());
         let mut quads = vec![
             Quad::new(subject.clone(), rdf::TYPE, bia::USE_CASE, g.clone()),
             Quad::new(subject.clone(), bia::LED_BY, leader_iri.clone(), g.clone()),
         ];
-        quads.extend(p.project.iter().map(|(pr, o)| Quad::new(subject.clone(), pr.clone(), o.clone(), g.clone())));
+        quads.extend(
+            p.project
+                .iter()
+                .map(|(pr, o)| Quad::new(subject.clone(), pr.clone(), o.clone(), g.clone())),
+        );
         let mut partners_seen = BTreeSet::new();
         for (name, role) in &p.partners {
             let k = reg.resolve(name, None, p.row)?;
@@ -522,9 +666,23 @@ pub(crate) fn build(
             if partner == leader_iri || !partners_seen.insert(partner.clone()) {
                 continue;
             }
-            let node = NamedNode::new_unchecked(format!("{}#partenariat-{}", subject.as_str(), last_segment(&partner)));
-            quads.push(Quad::new(subject.clone(), bia::PARTNERSHIP_LINK, node.clone(), g.clone()));
-            quads.push(Quad::new(node.clone(), rdf::TYPE, bia::PARTNERSHIP, g.clone()));
+            let node = NamedNode::new_unchecked(format!(
+                "{}#partenariat-{}",
+                subject.as_str(),
+                last_segment(&partner)
+            ));
+            quads.push(Quad::new(
+                subject.clone(),
+                bia::PARTNERSHIP_LINK,
+                node.clone(),
+                g.clone(),
+            ));
+            quads.push(Quad::new(
+                node.clone(),
+                rdf::TYPE,
+                bia::PARTNERSHIP,
+                g.clone(),
+            ));
             quads.push(Quad::new(node.clone(), bia::PARTNER, partner, g.clone()));
             if let Some(role) = role.as_ref().or(default_role.as_ref()) {
                 quads.push(Quad::new(node, bia::PARTNER_ROLE, role.clone(), g.clone()));
@@ -532,7 +690,12 @@ pub(crate) fn build(
         }
         for (fragment, class, link, props) in [
             ("contact", vcard::KIND, dcat::CONTACT_POINT, &p.contact),
-            ("algorithme", bia::ALGORITHM_RECORD, bia::ALGORITHM, &p.algorithm),
+            (
+                "algorithme",
+                bia::ALGORITHM_RECORD,
+                bia::ALGORITHM,
+                &p.algorithm,
+            ),
         ] {
             if props.is_empty() {
                 continue;
@@ -540,7 +703,11 @@ pub(crate) fn build(
             let node = NamedNode::new_unchecked(format!("{}#{fragment}", subject.as_str()));
             quads.push(Quad::new(subject.clone(), link, node.clone(), g.clone()));
             quads.push(Quad::new(node.clone(), rdf::TYPE, class, g.clone()));
-            quads.extend(props.iter().map(|(pr, o)| Quad::new(node.clone(), pr.clone(), o.clone(), g.clone())));
+            quads.extend(
+                props
+                    .iter()
+                    .map(|(pr, o)| Quad::new(node.clone(), pr.clone(), o.clone(), g.clone())),
+            );
         }
         if let Some((earlier, content)) = project_rows.get(&subject) {
             if *content == quads {
@@ -572,7 +739,9 @@ pub(crate) fn build(
         if !built.rows_of.contains_key(&d.iri) {
             continue;
         }
-        built.records.insert(d.iri.clone(), organisation(stores, d, cx)?);
+        built
+            .records
+            .insert(d.iri.clone(), organisation(stores, d, cx)?);
         if d.stored {
             built.reused.insert(d.iri.clone());
         } else {
@@ -583,11 +752,30 @@ pub(crate) fn build(
 }
 
 fn provenance(subject: &NamedNode, row: usize, cx: &Context<'_>) -> Vec<Quad> {
-    let g = GraphName::from(cx.base.record_of(subject.as_ref()).unwrap_or_else(|| subject.clone()));
+    let g = GraphName::from(
+        cx.base
+            .record_of(subject.as_ref())
+            .unwrap_or_else(|| subject.clone()),
+    );
     vec![
-        Quad::new(subject.clone(), dcterms::SOURCE, Literal::from(cx.source), g.clone()),
-        Quad::new(subject.clone(), bia::SOURCE_ROW, Literal::new_typed_literal(row.to_string(), xsd::INTEGER), g.clone()),
-        Quad::new(subject.clone(), prov::GENERATED_AT_TIME, cx.generated.clone(), g),
+        Quad::new(
+            subject.clone(),
+            dcterms::SOURCE,
+            Literal::from(cx.source),
+            g.clone(),
+        ),
+        Quad::new(
+            subject.clone(),
+            bia::SOURCE_ROW,
+            Literal::new_typed_literal(row.to_string(), xsd::INTEGER),
+            g.clone(),
+        ),
+        Quad::new(
+            subject.clone(),
+            prov::GENERATED_AT_TIME,
+            cx.generated.clone(),
+            g,
+        ),
     ]
 }
 
@@ -598,14 +786,27 @@ fn organisation(stores: &Stores, d: &Draft, cx: &Context<'_>) -> Result<Vec<Quad
     let g = GraphName::from(d.iri.clone());
     let s = &d.iri;
     let mut quads: Vec<Quad> = if d.stored {
-        stores.graph_quads(&d.iri.clone().into())?.into_iter().filter(|q| !is_provenance(q.predicate.as_ref())).collect()
+        stores
+            .graph_quads(&d.iri.clone().into())?
+            .into_iter()
+            .filter(|q| !is_provenance(q.predicate.as_ref()))
+            .collect()
     } else {
         Vec::new()
     };
     let names: Vec<String> = quads
         .iter()
-        .filter(|q| q.subject == s.clone().into() && (q.predicate.as_ref() == foaf::NAME || q.predicate.as_ref() == skos::ALT_LABEL))
-        .filter_map(|q| if let Term::Literal(l) = &q.object { Some(l.value().to_owned()) } else { None })
+        .filter(|q| {
+            q.subject == s.clone().into()
+                && (q.predicate.as_ref() == foaf::NAME || q.predicate.as_ref() == skos::ALT_LABEL)
+        })
+        .filter_map(|q| {
+            if let Term::Literal(l) = &q.object {
+                Some(l.value().to_owned())
+            } else {
+                None
+            }
+        })
         .collect();
     let add = |p: NamedNodeRef<'_>, o: Term, quads: &mut Vec<Quad>| {
         let q = Quad::new(s.clone(), p, o, g.clone());
@@ -625,7 +826,11 @@ fn organisation(stores: &Stores, d: &Draft, cx: &Context<'_>) -> Result<Vec<Quad
             add(skos::ALT_LABEL, fr(other), &mut quads);
         }
     }
-    let has = |quads: &[Quad], p: NamedNodeRef<'_>| quads.iter().any(|q| q.subject == s.clone().into() && q.predicate.as_ref() == p);
+    let has = |quads: &[Quad], p: NamedNodeRef<'_>| {
+        quads
+            .iter()
+            .any(|q| q.subject == s.clone().into() && q.predicate.as_ref() == p)
+    };
     if let Some(siren) = &d.siren {
         if !has(&quads, bia::SIREN) {
             add(bia::SIREN, Literal::from(siren.as_str()).into(), &mut quads);
@@ -637,7 +842,8 @@ fn organisation(stores: &Stores, d: &Draft, cx: &Context<'_>) -> Result<Vec<Quad
     if let Some(t) = &d.org_type {
         quads.retain(|q| {
             !(q.predicate.as_ref() == bia::ORGANISATION_TYPE
-                || q.predicate.as_ref() == rdf::TYPE && KINDS.iter().any(|k| q.object == Term::from(*k)))
+                || q.predicate.as_ref() == rdf::TYPE
+                    && KINDS.iter().any(|k| q.object == Term::from(*k)))
         });
         add(bia::ORGANISATION_TYPE, t.clone().into(), &mut quads);
         add(rdf::TYPE, class_of(t).into(), &mut quads);
@@ -655,7 +861,10 @@ mod tests {
         let c = contact("Service DPO - dpo@ville.fr");
         assert_eq!(c.len(), 2);
         assert_eq!(c[0].1, Literal::from("Service DPO").into());
-        assert_eq!(c[1].1, NamedNode::new_unchecked("mailto:dpo@ville.fr").into());
+        assert_eq!(
+            c[1].1,
+            NamedNode::new_unchecked("mailto:dpo@ville.fr").into()
+        );
         assert_eq!(contact("Mme Martin").len(), 1);
     }
 }

@@ -74,7 +74,9 @@ impl AccessPolicy {
             .collect();
         quads
             .iter()
-            .filter(|q| self.is_public(&q.predicate) && !hidden.contains(&Term::from(q.subject.clone())))
+            .filter(|q| {
+                self.is_public(&q.predicate) && !hidden.contains(&Term::from(q.subject.clone()))
+            })
             .cloned()
             .collect()
     }
@@ -94,25 +96,60 @@ mod tests {
         let mut onto = Graph::new();
         for (p, level) in [
             ("http://purl.org/dc/terms/title", bia::PUBLIC),
-            ("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", bia::PUBLIC),
+            (
+                "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+                bia::PUBLIC,
+            ),
             ("http://www.w3.org/ns/dcat#contactPoint", bia::RESTREINT),
             ("http://www.w3.org/2006/vcard/ns#fn", bia::RESTREINT),
         ] {
-            onto.insert(oxrdf::TripleRef::new(nn(p).as_ref(), bia::ACCESS_LEVEL, level));
+            onto.insert(oxrdf::TripleRef::new(
+                nn(p).as_ref(),
+                bia::ACCESS_LEVEL,
+                level,
+            ));
         }
         let policy = AccessPolicy::from_ontology(&onto);
         let g = GraphName::from(nn("http://x/id/projet/a"));
         let p = nn("http://x/id/projet/a");
         let c = nn("http://x/id/projet/a#contact");
         let quads = vec![
-            Quad::new(p.clone(), nn("http://purl.org/dc/terms/title"), Literal::from("A"), g.clone()),
-            Quad::new(p.clone(), nn("http://www.w3.org/ns/dcat#contactPoint"), c.clone(), g.clone()),
-            Quad::new(c.clone(), nn("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), nn("http://www.w3.org/2006/vcard/ns#Kind"), g.clone()),
-            Quad::new(c, nn("http://www.w3.org/2006/vcard/ns#fn"), Literal::from("Mme X"), g.clone()),
-            Quad::new(p, nn("http://example.org/undeclared"), Literal::from("?"), g),
+            Quad::new(
+                p.clone(),
+                nn("http://purl.org/dc/terms/title"),
+                Literal::from("A"),
+                g.clone(),
+            ),
+            Quad::new(
+                p.clone(),
+                nn("http://www.w3.org/ns/dcat#contactPoint"),
+                c.clone(),
+                g.clone(),
+            ),
+            Quad::new(
+                c.clone(),
+                nn("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                nn("http://www.w3.org/2006/vcard/ns#Kind"),
+                g.clone(),
+            ),
+            Quad::new(
+                c,
+                nn("http://www.w3.org/2006/vcard/ns#fn"),
+                Literal::from("Mme X"),
+                g.clone(),
+            ),
+            Quad::new(
+                p,
+                nn("http://example.org/undeclared"),
+                Literal::from("?"),
+                g,
+            ),
         ];
         let public = policy.project(&quads);
         assert_eq!(public.len(), 1, "{public:?}");
-        assert_eq!(public[0].predicate.as_str(), "http://purl.org/dc/terms/title");
+        assert_eq!(
+            public[0].predicate.as_str(),
+            "http://purl.org/dc/terms/title"
+        );
     }
 }

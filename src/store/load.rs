@@ -4,11 +4,11 @@
 
 use super::{StoreError, Stores};
 use crate::iri::{BaseIri, slug};
-use crate::shacl::{DataGraph, ValidationReport};
-use crate::vocab::{self, prov, skos};
+use crate::shacl::ValidationReport;
+use crate::vocab::{self, prov};
 use oxigraph::model::{
-    BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term, Triple, TripleRef, vocab::rdf, vocab::rdfs,
-    vocab::xsd,
+    BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term, vocab::rdf,
+    vocab::rdfs, vocab::xsd,
 };
 use std::collections::{HashMap, HashSet};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -69,7 +69,9 @@ pub fn assign_graphs(quads: Vec<Quad>, base: &BaseIri, source: &str) -> Vec<Quad
     let mut referrer: HashMap<BlankNode, NamedOrBlankNode> = HashMap::new();
     for q in &quads {
         if let Term::BlankNode(b) = &q.object {
-            referrer.entry(b.clone()).or_insert_with(|| q.subject.clone());
+            referrer
+                .entry(b.clone())
+                .or_insert_with(|| q.subject.clone());
         }
     }
     let graph_of = |subject: &NamedOrBlankNode| -> GraphName {
@@ -77,7 +79,9 @@ pub fn assign_graphs(quads: Vec<Quad>, base: &BaseIri, source: &str) -> Vec<Quad
         for _ in 0..64 {
             match s {
                 NamedOrBlankNode::NamedNode(n) => {
-                    return base.record_of(n.as_ref()).map_or_else(|| fallback.clone(), GraphName::from);
+                    return base
+                        .record_of(n.as_ref())
+                        .map_or_else(|| fallback.clone(), GraphName::from);
                 }
                 NamedOrBlankNode::BlankNode(b) => match referrer.get(&b) {
                     Some(next) => s = next.clone(),
@@ -104,7 +108,11 @@ impl Stores {
     /// Validates and commits `batches` as one atomic write: either every
     /// record graph is written (replacing the stored version of the same
     /// record) or nothing is. `progress` receives the number of quads written.
-    pub fn load(&self, batches: Vec<Batch>, progress: impl Fn(u64) + Send + Sync + 'static) -> Result<LoadSummary, LoadError> {
+    pub fn load(
+        &self,
+        batches: Vec<Batch>,
+        progress: impl Fn(u64) + Send + Sync + 'static,
+    ) -> Result<LoadSummary, LoadError> {
         let names: Vec<String> = batches.iter().map(|b| b.name.clone()).collect();
         let mut texts = Vec::new();
         let mut by_graph: HashMap<GraphName, Vec<Quad>> = HashMap::new();
@@ -125,7 +133,10 @@ impl Stores {
         drop(seen);
         self.validate(&by_graph, &texts)?;
 
-        let mut summary = LoadSummary { graphs: by_graph.len(), ..LoadSummary::default() };
+        let mut summary = LoadSummary {
+            graphs: by_graph.len(),
+            ..LoadSummary::default()
+        };
         let mut existing = Vec::new();
         for g in by_graph.keys() {
             if self.contains_graph(g)? {
@@ -134,7 +145,10 @@ impl Stores {
         }
         summary.replaced = existing.len();
         let run = self.run_quads(&names, &by_graph);
-        let public: Vec<Quad> = by_graph.values().flat_map(|qs| self.model.policy.project(qs)).collect();
+        let public: Vec<Quad> = by_graph
+            .values()
+            .flat_map(|qs| self.model.policy.project(qs))
+            .collect();
         summary.public_quads = public.len();
         summary.quads = by_graph.values().map(Vec::len).sum();
 
@@ -184,7 +198,9 @@ impl Stores {
     /// The provenance of this write, in the private system graph: one
     /// `prov:Activity` per run (its count is the projection's generation).
     fn run_quads(&self, names: &[String], by_graph: &HashMap<GraphName, Vec<Quad>>) -> Vec<Quad> {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
         let run = NamedNode::new_unchecked(format!("urn:bibia:run:{}", now.as_nanos()));
         let g = GraphName::from(vocab::SYSTEM_GRAPH);
         let quads = vec![
@@ -198,7 +214,11 @@ impl Stores {
             Quad::new(
                 run.clone(),
                 rdfs::COMMENT,
-                Literal::from(format!("{} graphe(s) depuis {}", by_graph.len(), names.join(", "))),
+                Literal::from(format!(
+                    "{} graphe(s) depuis {}",
+                    by_graph.len(),
+                    names.join(", ")
+                )),
                 g.clone(),
             ),
         ];
@@ -207,33 +227,12 @@ impl Stores {
 
     /// Record-scoped validation: the records of the batch, plus the model
     /// and the types and schemes of the stored nodes they link to.
-    fn validate(&self, by_graph: &HashMap<GraphName, Vec<Quad>>, texts: &[(String, String)]) -> Result<(), LoadError> {
-        let subjects: HashSet<&NamedOrBlankNode> = by_graph.values().flatten().map(|q| &q.subject).collect();
-        let model_subjects: HashSet<&NamedOrBlankNode> = self.model.quads.iter().map(|q| &q.subject).collect();
-        let mut context = Vec::new();
-        let mut looked = HashSet::new();
-        for q in by_graph.values().flatten() {
-            let Term::NamedNode(o) = &q.object else { continue };
-            let node = NamedOrBlankNode::from(o.clone());
-            if subjects.contains(&node) || model_subjects.contains(&node) || !looked.insert(o.clone()) {
-                continue;
-            }
-            for p in [rdf::TYPE, skos::IN_SCHEME] {
-                for found in self.full.quads_for_pattern(Some(o.as_ref().into()), Some(p), None, None) {
-                    context.push(Triple::from(found?));
-                }
-            }
-        }
-        let focus: Vec<Term> = subjects.iter().map(|s| Term::from((*s).clone())).collect();
-        let data = DataGraph::from_triple_refs(
-            by_graph
-                .values()
-                .flatten()
-                .chain(&self.model.quads)
-                .map(|q| TripleRef::new(q.subject.as_ref(), q.predicate.as_ref(), q.object.as_ref()))
-                .chain(context.iter().map(Triple::as_ref)),
-        );
-        let report = self.model.shapes.validate_focus(&data, &focus);
+    fn validate(
+        &self,
+        by_graph: &HashMap<GraphName, Vec<Quad>>,
+        texts: &[(String, String)],
+    ) -> Result<(), LoadError> {
+        let report = self.validate_records(by_graph.values().flatten())?;
         if !report.has_violations() {
             return Ok(());
         }
@@ -241,15 +240,18 @@ impl Stores {
         for r in report.results() {
             let node = r.focus_node().clone();
             if let Term::NamedNode(n) = &node {
-                if let Some(found) = texts
-                    .iter()
-                    .find_map(|(name, text)| crate::rdf::line_of(text, n.as_str(), self.base.as_str()).map(|l| (name.clone(), l)))
-                {
+                if let Some(found) = texts.iter().find_map(|(name, text)| {
+                    crate::rdf::line_of(text, n.as_str(), self.base.as_str())
+                        .map(|l| (name.clone(), l))
+                }) {
                     locations.insert(node, found);
                 }
             }
         }
-        Err(LoadError::NotConform { report: Box::new(report), locations })
+        Err(LoadError::NotConform {
+            report: Box::new(report),
+            locations,
+        })
     }
 }
 

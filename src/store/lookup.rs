@@ -6,7 +6,7 @@ use super::{StoreError, Stores};
 use crate::iri::fold;
 use crate::shacl::{DataGraph, ValidationReport};
 use crate::vocab::{bia, foaf, org, skos};
-use oxigraph::model::{NamedNode, NamedOrBlankNode, Quad, Term, Triple, vocab::rdf};
+use oxigraph::model::{NamedNode, NamedOrBlankNode, Quad, Term, Triple, TripleRef, vocab::rdf};
 use std::collections::{HashMap, HashSet};
 
 /// The organisations of the full store, indexed for deduplication.
@@ -27,15 +27,25 @@ impl Stores {
     pub fn organisation_index(&self) -> Result<OrganisationIndex, StoreError> {
         let mut index = OrganisationIndex::default();
         let mut ambiguous = HashSet::new();
-        for q in self.full.quads_for_pattern(None, Some(rdf::TYPE), Some(org::ORGANIZATION.into()), None) {
-            let NamedOrBlankNode::NamedNode(o) = q?.subject else { continue };
+        for q in
+            self.full
+                .quads_for_pattern(None, Some(rdf::TYPE), Some(org::ORGANIZATION.into()), None)
+        {
+            let NamedOrBlankNode::NamedNode(o) = q?.subject else {
+                continue;
+            };
             if index.siren_of.contains_key(&o) {
                 continue;
             }
             let mut siren = None;
-            for q in self.full.quads_for_pattern(Some(o.as_ref().into()), None, None, None) {
+            for q in self
+                .full
+                .quads_for_pattern(Some(o.as_ref().into()), None, None, None)
+            {
                 let q = q?;
-                let Term::Literal(l) = &q.object else { continue };
+                let Term::Literal(l) = &q.object else {
+                    continue;
+                };
                 let p = q.predicate.as_ref();
                 if p == bia::SIREN {
                     siren = Some(l.value().to_owned());
@@ -63,37 +73,57 @@ impl Stores {
 
     /// Whether anything in the full store is named `iri` (as a subject).
     pub fn has_subject(&self, iri: &NamedNode) -> Result<bool, StoreError> {
-        Ok(self.full.quads_for_pattern(Some(iri.as_ref().into()), None, None, None).next().transpose()?.is_some())
+        Ok(self
+            .full
+            .quads_for_pattern(Some(iri.as_ref().into()), None, None, None)
+            .next()
+            .transpose()?
+            .is_some())
     }
 
     /// Validates candidate records (quads already in their record graphs)
     /// against the shapes, as [`Stores::load`] would, without writing: the
     /// data graph holds the records, the model, and the types and schemes
     /// of the stored nodes they link to.
-    pub fn validate_records(&self, quads: &[Quad]) -> Result<ValidationReport, StoreError> {
-        let subjects: HashSet<&NamedOrBlankNode> = quads.iter().map(|q| &q.subject).collect();
-        let model_subjects: HashSet<&NamedOrBlankNode> = self.model.quads.iter().map(|q| &q.subject).collect();
+    pub fn validate_records<'a>(
+        &'a self,
+        quads: impl IntoIterator<Item = &'a Quad> + Clone,
+    ) -> Result<ValidationReport, StoreError> {
+        let subjects: HashSet<&NamedOrBlankNode> =
+            quads.clone().into_iter().map(|q| &q.subject).collect();
+        let model_subjects: HashSet<&NamedOrBlankNode> =
+            self.model.quads.iter().map(|q| &q.subject).collect();
         let mut context = Vec::new();
         let mut looked = HashSet::new();
-        for q in quads {
-            let Term::NamedNode(o) = &q.object else { continue };
+        for q in quads.clone() {
+            let Term::NamedNode(o) = &q.object else {
+                continue;
+            };
             let node = NamedOrBlankNode::from(o.clone());
-            if subjects.contains(&node) || model_subjects.contains(&node) || !looked.insert(o.clone()) {
+            if subjects.contains(&node)
+                || model_subjects.contains(&node)
+                || !looked.insert(o.clone())
+            {
                 continue;
             }
             for p in [rdf::TYPE, skos::IN_SCHEME] {
-                for found in self.full.quads_for_pattern(Some(o.as_ref().into()), Some(p), None, None) {
+                for found in
+                    self.full
+                        .quads_for_pattern(Some(o.as_ref().into()), Some(p), None, None)
+                {
                     context.push(Triple::from(found?));
                 }
             }
         }
         let focus: Vec<Term> = subjects.iter().map(|s| Term::from((*s).clone())).collect();
-        let data = DataGraph::from_triples(
+        let data = DataGraph::from_triple_refs(
             quads
-                .iter()
-                .map(|q| Triple::new(q.subject.clone(), q.predicate.clone(), q.object.clone()))
-                .chain(self.model.context())
-                .chain(context),
+                .into_iter()
+                .chain(&self.model.quads)
+                .map(|q| {
+                    TripleRef::new(q.subject.as_ref(), q.predicate.as_ref(), q.object.as_ref())
+                })
+                .chain(context.iter().map(Triple::as_ref)),
         );
         Ok(self.model.shapes.validate_focus(&data, &focus))
     }

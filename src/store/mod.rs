@@ -35,7 +35,9 @@ pub enum StoreError {
     #[error("erreur de la base : {0}")]
     Storage(#[from] StorageError),
     /// The store is locked by another process.
-    #[error("la base {0} est déjà ouverte par un autre processus (un `bibia serve` en cours ?) : arrêtez-le avant d'écrire")]
+    #[error(
+        "la base {0} est déjà ouverte par un autre processus (un `bibia serve` en cours ?) : arrêtez-le avant d'écrire"
+    )]
     Locked(PathBuf),
     /// The model could not be loaded.
     #[error(transparent)]
@@ -84,13 +86,28 @@ impl Stores {
     }
 
     /// Opens the stores with an already compiled model.
-    pub fn open_with_model(dir: &Path, base: BaseIri, model: Arc<Model>) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io { path: dir.to_owned(), source })?;
+    pub fn open_with_model(
+        dir: &Path,
+        base: BaseIri,
+        model: Arc<Model>,
+    ) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
         let full = open_store(&dir.join("full"))?;
         let public = open_store(&dir.join("public"))?;
-        let stores = Self { full, public, dir: dir.to_owned(), base, model };
+        let stores = Self {
+            full,
+            public,
+            dir: dir.to_owned(),
+            base,
+            model,
+        };
         if stores.projection_marker() != stores.run_count()? {
-            tracing::warn!("la projection publique est en retard sur la base complète : reconstruction");
+            tracing::warn!(
+                "la projection publique est en retard sur la base complète : reconstruction"
+            );
             stores.reindex()?;
         }
         Ok(stores)
@@ -124,7 +141,12 @@ impl Stores {
     fn run_count(&self) -> Result<u64, StoreError> {
         let n = self
             .full
-            .quads_for_pattern(None, Some(rdf::TYPE), Some(prov::ACTIVITY.into()), Some(vocab::SYSTEM_GRAPH.into()))
+            .quads_for_pattern(
+                None,
+                Some(rdf::TYPE),
+                Some(prov::ACTIVITY.into()),
+                Some(vocab::SYSTEM_GRAPH.into()),
+            )
             .count();
         Ok(n as u64)
     }
@@ -140,7 +162,10 @@ impl Stores {
         let path = self.dir.join("public").join(MARKER);
         let tmp = path.with_extension("tmp");
         let n = self.run_count()?;
-        std::fs::write(&tmp, n.to_string()).map_err(|source| StoreError::Io { path: tmp.clone(), source })?;
+        std::fs::write(&tmp, n.to_string()).map_err(|source| StoreError::Io {
+            path: tmp.clone(),
+            source,
+        })?;
         std::fs::rename(&tmp, &path).map_err(|source| StoreError::Io { path, source })
     }
 
@@ -162,7 +187,12 @@ impl Stores {
     }
 
     /// Streams the projection (or, with `full`, everything) to `writer`.
-    pub fn export<W: Write>(&self, format: RdfFormat, full: bool, writer: W) -> Result<W, StoreError> {
+    pub fn export<W: Write>(
+        &self,
+        format: RdfFormat,
+        full: bool,
+        writer: W,
+    ) -> Result<W, StoreError> {
         let store = if full { &self.full } else { &self.public };
         let mut serializer = RdfSerializer::from_format(format);
         for (prefix, iri) in crate::vocab::PREFIXES {
@@ -186,7 +216,10 @@ impl Stores {
     /// Consistent online backup of the full store into `target` (which must
     /// not exist yet).
     pub fn backup(&self, target: &Path) -> Result<(), StoreError> {
-        std::fs::create_dir_all(target).map_err(|source| StoreError::Io { path: target.to_owned(), source })?;
+        std::fs::create_dir_all(target).map_err(|source| StoreError::Io {
+            path: target.to_owned(),
+            source,
+        })?;
         self.full.flush()?;
         Ok(self.full.backup(target.join("full"))?)
     }
@@ -215,10 +248,16 @@ pub fn restore(backup: &Path, dir: &Path, base: BaseIri) -> Result<Stores, Store
     if !src.join("CURRENT").exists() {
         return Err(StoreError::Io {
             path: src,
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "aucune sauvegarde bibia ici (fichier CURRENT absent)"),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "aucune sauvegarde bibia ici (fichier CURRENT absent)",
+            ),
         });
     }
-    std::fs::create_dir_all(dir).map_err(|source| StoreError::Io { path: dir.to_owned(), source })?;
+    std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
     let staging = dir.join("full.restoring");
     let _ = std::fs::remove_dir_all(&staging);
     copy_dir(&src, &staging)?;
@@ -228,9 +267,15 @@ pub fn restore(backup: &Path, dir: &Path, base: BaseIri) -> Result<Stores, Store
     let old = dir.join("full.old");
     let _ = std::fs::remove_dir_all(&old);
     if current.exists() {
-        std::fs::rename(&current, &old).map_err(|source| StoreError::Io { path: current.clone(), source })?;
+        std::fs::rename(&current, &old).map_err(|source| StoreError::Io {
+            path: current.clone(),
+            source,
+        })?;
     }
-    std::fs::rename(&staging, &current).map_err(|source| StoreError::Io { path: current.clone(), source })?;
+    std::fs::rename(&staging, &current).map_err(|source| StoreError::Io {
+        path: current.clone(),
+        source,
+    })?;
     let _ = std::fs::remove_dir_all(&old);
     let _ = std::fs::remove_file(dir.join("public").join(MARKER));
     let stores = Stores::open(dir, base)?;

@@ -12,7 +12,8 @@ pub mod sh;
 pub const BIA: &str = "https://w3id.org/bibia/def#";
 
 /// The IRI of the ontology document (and of its named graph).
-pub const ONTOLOGY: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("https://w3id.org/bibia/def");
+pub const ONTOLOGY: NamedNodeRef<'static> =
+    NamedNodeRef::new_unchecked("https://w3id.org/bibia/def");
 
 /// The private graph that records load and import runs (never public).
 pub const SYSTEM_GRAPH: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("urn:bibia:system");

@@ -33,14 +33,28 @@ impl TestStore {
     /// A store holding the model only.
     pub fn with_model() -> Self {
         let s = Self::empty();
-        seed::load(&s.stores, Seed { reference: false, demo: false }).expect("model loads");
+        seed::load(
+            &s.stores,
+            Seed {
+                reference: false,
+                demo: false,
+            },
+        )
+        .expect("model loads");
         s
     }
 
     /// A store holding the model, the territories and the demo data.
     pub fn with_demo() -> Self {
         let s = Self::empty();
-        seed::load(&s.stores, Seed { reference: true, demo: true }).expect("demo loads");
+        seed::load(
+            &s.stores,
+            Seed {
+                reference: true,
+                demo: true,
+            },
+        )
+        .expect("demo loads");
         s
     }
 }
@@ -70,12 +84,19 @@ impl TestApp {
     /// The app over `store` with the given limits.
     pub fn with_limits(store: &TestStore, limits: bibia::config::QueryLimits) -> Self {
         let state = bibia::http::AppState::new(store.stores.public(), base(), limits);
-        Self { router: bibia::http::app(state) }
+        Self {
+            router: bibia::http::app(state),
+        }
     }
 
     /// Sends a request and collects the whole response.
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
-        let response = self.router.clone().oneshot(request).await.expect("router answers");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router answers");
         TestResponse::read(response).await
     }
 
@@ -100,7 +121,11 @@ impl TestResponse {
     async fn read(response: Response<Body>) -> Self {
         let (parts, body) = response.into_parts();
         let body = body.collect().await.expect("body").to_bytes().to_vec();
-        Self { status: parts.status, headers: parts.headers, body }
+        Self {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        }
     }
 
     /// The body as text.

@@ -29,7 +29,9 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::response::Response;
 use http_body::Frame;
 use oxigraph::io::{RdfFormat, RdfSerializer};
-use oxigraph::sparql::{CancellationToken, QueryDataset, QueryEvaluationError, QueryResults, SparqlEvaluator};
+use oxigraph::sparql::{
+    CancellationToken, QueryDataset, QueryEvaluationError, QueryResults, SparqlEvaluator,
+};
 use sparesults::{QueryResultsFormat, QueryResultsSerializer};
 use std::io::{self, Write};
 use std::pin::Pin;
@@ -124,7 +126,14 @@ pub(crate) async fn run(state: &AppState, job: QueryJob) -> Result<Response, Htt
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
         span.in_scope(|| {
-            let mut out = ChunkWriter { buf: Vec::with_capacity(CHUNK), head: Some(head_tx), tx, runtime, deadline, timeout };
+            let mut out = ChunkWriter {
+                buf: Vec::with_capacity(CHUNK),
+                head: Some(head_tx),
+                tx,
+                runtime,
+                deadline,
+                timeout,
+            };
             let outcome = evaluate(store.store(), job, token, &mut out);
             out.finish(outcome);
         });
@@ -136,12 +145,23 @@ pub(crate) async fn run(state: &AppState, job: QueryJob) -> Result<Response, Htt
     let mut response = match head {
         Head::Complete { body, truncated } => {
             let mut r = Response::new(Body::from(body));
-            r.headers_mut().insert(TRUNCATED.clone(), HeaderValue::from_static(if truncated { "true" } else { "false" }));
+            r.headers_mut().insert(
+                TRUNCATED.clone(),
+                HeaderValue::from_static(if truncated { "true" } else { "false" }),
+            );
             r
         }
         Head::Streaming { first } => {
-            let mut r = Response::new(Body::new(ResultBody { first: Some(Bytes::from(first)), rx, done: false, _guard: guard }));
-            r.headers_mut().insert(header::TRAILER, HeaderValue::from_static("x-bibia-truncated"));
+            let mut r = Response::new(Body::new(ResultBody {
+                first: Some(Bytes::from(first)),
+                rx,
+                done: false,
+                _guard: guard,
+            }));
+            r.headers_mut().insert(
+                header::TRAILER,
+                HeaderValue::from_static("x-bibia-truncated"),
+            );
             r
         }
     };
@@ -150,7 +170,10 @@ pub(crate) async fn run(state: &AppState, job: QueryJob) -> Result<Response, Htt
 }
 
 fn set_headers(headers: &mut HeaderMap, format: OutFormat, max_rows: usize) {
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.content_type()),
+    );
     headers.insert(header::VARY, HeaderValue::from_static("Accept"));
     headers.insert(MAX_ROWS.clone(), HeaderValue::from(max_rows));
 }
@@ -218,7 +241,9 @@ impl From<io::Error> for Stop {
     fn from(e: io::Error) -> Self {
         match e.kind() {
             io::ErrorKind::BrokenPipe | io::ErrorKind::TimedOut => Self::Gone,
-            _ => Self::Error(HttpError::BadRequest(format!("ces résultats ne peuvent pas être écrits dans ce format : {e}"))),
+            _ => Self::Error(HttpError::BadRequest(format!(
+                "ces résultats ne peuvent pas être écrits dans ce format : {e}"
+            ))),
         }
     }
 }
@@ -228,9 +253,13 @@ static PREFIXED: LazyLock<Vec<RdfSerializer>> = LazyLock::new(|| {
     [RdfFormat::Turtle, RdfFormat::RdfXml]
         .into_iter()
         .map(|format| {
-            crate::vocab::PREFIXES.iter().fold(RdfSerializer::from_format(format), |s, (prefix, iri)| {
-                s.with_prefix(*prefix, *iri).expect("bibia's prefixes are valid IRIs")
-            })
+            crate::vocab::PREFIXES.iter().fold(
+                RdfSerializer::from_format(format),
+                |s, (prefix, iri)| {
+                    s.with_prefix(*prefix, *iri)
+                        .expect("bibia's prefixes are valid IRIs")
+                },
+            )
         })
         .collect()
 });
@@ -244,19 +273,33 @@ fn rdf_serializer(format: RdfFormat) -> RdfSerializer {
 }
 
 /// Runs the query and writes its answer to `out`; returns whether it was cut.
-fn evaluate(store: &oxigraph::store::Store, job: QueryJob, token: CancellationToken, out: &mut ChunkWriter) -> Result<bool, Stop> {
-    let mut prepared = super::service::configure(SparqlEvaluator::new().with_cancellation_token(token), &job.service_allow, job.timeout)
-        .for_query(job.query);
+fn evaluate(
+    store: &oxigraph::store::Store,
+    job: QueryJob,
+    token: CancellationToken,
+    out: &mut ChunkWriter,
+) -> Result<bool, Stop> {
+    let alive = token.clone();
+    let cancelled = || Stop::Error(HttpError::Timeout(String::new()));
+    let mut prepared = super::service::configure(
+        SparqlEvaluator::new().with_cancellation_token(token),
+        &job.service_allow,
+        job.timeout,
+    )
+    .for_query(job.query);
     match job.dataset {
         Some(dataset) => *prepared.dataset_mut() = dataset,
-        None if prepared.dataset().is_default_dataset() => prepared.dataset_mut().set_default_graph_as_union(),
+        None if prepared.dataset().is_default_dataset() => {
+            prepared.dataset_mut().set_default_graph_as_union()
+        }
         None => {}
     }
     let max = job.max_rows;
     let mut truncated = false;
     match (prepared.on_store(store).execute()?, job.format) {
         (QueryResults::Boolean(value), OutFormat::Results(format)) => {
-            QueryResultsSerializer::from_format(format).serialize_boolean_to_writer(&mut *out, value)?;
+            QueryResultsSerializer::from_format(format)
+                .serialize_boolean_to_writer(&mut *out, value)?;
         }
         (QueryResults::Solutions(mut solutions), OutFormat::Results(format)) => {
             let first = solutions.next().transpose()?;
@@ -264,15 +307,16 @@ fn evaluate(store: &oxigraph::store::Store, job: QueryJob, token: CancellationTo
                 .serialize_solutions_to_writer(&mut *out, solutions.variables().to_vec())?;
             if let Some(first) = first {
                 ser.serialize(&first)?;
-                let mut n = 1;
-                for solution in solutions {
+                for (n, solution) in (1..).zip(solutions) {
                     let solution = solution?;
+                    if alive.is_cancelled() {
+                        return Err(cancelled());
+                    }
                     if n == max {
                         truncated = true;
                         break;
                     }
                     ser.serialize(&solution)?;
-                    n += 1;
                 }
             }
             ser.finish()?;
@@ -285,15 +329,16 @@ fn evaluate(store: &oxigraph::store::Store, job: QueryJob, token: CancellationTo
             let mut ser = rdf_serializer(format).for_writer(&mut *out);
             if let Some(first) = first {
                 ser.serialize_triple(&first)?;
-                let mut n = 1;
-                for triple in triples {
+                for (n, triple) in (1..).zip(triples) {
                     let triple = triple?;
+                    if alive.is_cancelled() {
+                        return Err(cancelled());
+                    }
                     if n == max {
                         truncated = true;
                         break;
                     }
                     ser.serialize_triple(&triple)?;
-                    n += 1;
                 }
             }
             ser.finish()?;
@@ -301,7 +346,11 @@ fn evaluate(store: &oxigraph::store::Store, job: QueryJob, token: CancellationTo
                 out.mark_truncated(job.format, max);
             }
         }
-        _ => return Err(Stop::Error(HttpError::Internal("format négocié incompatible avec la forme de la requête".into()))),
+        _ => {
+            return Err(Stop::Error(HttpError::Internal(
+                "format négocié incompatible avec la forme de la requête".into(),
+            )));
+        }
     }
     Ok(truncated)
 }
@@ -323,7 +372,9 @@ impl ChunkWriter {
     fn send_chunk(&mut self) -> io::Result<()> {
         let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK + CHUNK / 4));
         if let Some(head) = self.head.take() {
-            return head.send(Ok(Head::Streaming { first: chunk })).map_err(|_| io::ErrorKind::BrokenPipe.into());
+            return head
+                .send(Ok(Head::Streaming { first: chunk }))
+                .map_err(|_| io::ErrorKind::BrokenPipe.into());
         }
         self.send(Msg::Chunk(Bytes::from(chunk)))
     }
@@ -334,7 +385,10 @@ impl ChunkWriter {
             Ok(()) => Ok(()),
             Err(mpsc::error::TrySendError::Closed(_)) => Err(io::ErrorKind::BrokenPipe.into()),
             Err(mpsc::error::TrySendError::Full(msg)) => {
-                match self.runtime.block_on(tokio::time::timeout_at(self.deadline, self.tx.send(msg))) {
+                match self
+                    .runtime
+                    .block_on(tokio::time::timeout_at(self.deadline, self.tx.send(msg)))
+                {
                     Ok(Ok(())) => Ok(()),
                     Ok(Err(_)) => Err(io::ErrorKind::BrokenPipe.into()),
                     Err(_) => Err(io::ErrorKind::TimedOut.into()),
@@ -345,19 +399,20 @@ impl ChunkWriter {
 
     /// Marks a cut answer in the body where the format allows it.
     fn mark_truncated(&mut self, format: OutFormat, max: usize) {
-        let comment = format!("bibia : résultats tronqués à {max} lignes (voir l'en-tête X-Bibia-Max-Rows)");
+        let comment =
+            format!("bibia : résultats tronqués à {max} lignes (voir l'en-tête X-Bibia-Max-Rows)");
         match format {
-            OutFormat::Results(QueryResultsFormat::Json) => {
-                if self.buf.last() == Some(&b'}') {
-                    self.buf.pop();
-                    self.buf.extend_from_slice(b",\"bibia:truncated\":true}");
-                }
+            OutFormat::Results(QueryResultsFormat::Json) if self.buf.last() == Some(&b'}') => {
+                self.buf.pop();
+                self.buf.extend_from_slice(b",\"bibia:truncated\":true}");
             }
             OutFormat::Results(QueryResultsFormat::Xml) | OutFormat::Graph(RdfFormat::RdfXml) => {
-                self.buf.extend_from_slice(format!("<!-- {comment} -->\n").as_bytes());
+                self.buf
+                    .extend_from_slice(format!("<!-- {comment} -->\n").as_bytes());
             }
             OutFormat::Graph(RdfFormat::Turtle | RdfFormat::NTriples | RdfFormat::NQuads) => {
-                self.buf.extend_from_slice(format!("# {comment}\n").as_bytes());
+                self.buf
+                    .extend_from_slice(format!("# {comment}\n").as_bytes());
             }
             _ => {}
         }
@@ -367,7 +422,10 @@ impl ChunkWriter {
     fn finish(mut self, outcome: Result<bool, Stop>) {
         match (outcome, self.head.take()) {
             (Ok(truncated), Some(head)) => {
-                let _ = head.send(Ok(Head::Complete { body: std::mem::take(&mut self.buf), truncated }));
+                let _ = head.send(Ok(Head::Complete {
+                    body: std::mem::take(&mut self.buf),
+                    truncated,
+                }));
             }
             (Ok(truncated), None) => {
                 let rest = std::mem::take(&mut self.buf);
@@ -376,7 +434,11 @@ impl ChunkWriter {
                 }
             }
             (Err(Stop::Error(e)), Some(head)) => {
-                let e = if matches!(e, HttpError::Timeout(_)) { timeout_error(self.timeout) } else { e };
+                let e = if matches!(e, HttpError::Timeout(_)) {
+                    timeout_error(self.timeout)
+                } else {
+                    e
+                };
                 let _ = head.send(Err(e));
             }
             // The response has started: dropping the channel without an end
@@ -417,7 +479,10 @@ impl HttpBody for ResultBody {
     type Data = Bytes;
     type Error = io::Error;
 
-    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
         if let Some(first) = self.first.take() {
             return Poll::Ready(Some(Ok(Frame::data(first))));
         }
@@ -430,12 +495,17 @@ impl HttpBody for ResultBody {
             Poll::Ready(Some(Msg::End { truncated })) => {
                 self.done = true;
                 let mut trailers = HeaderMap::new();
-                trailers.insert(TRUNCATED.clone(), HeaderValue::from_static(if truncated { "true" } else { "false" }));
+                trailers.insert(
+                    TRUNCATED.clone(),
+                    HeaderValue::from_static(if truncated { "true" } else { "false" }),
+                );
                 Poll::Ready(Some(Ok(Frame::trailers(trailers))))
             }
             Poll::Ready(None) => {
                 self.done = true;
-                Poll::Ready(Some(Err(io::Error::other("évaluation SPARQL interrompue (temps limite dépassé ?)"))))
+                Poll::Ready(Some(Err(io::Error::other(
+                    "évaluation SPARQL interrompue (temps limite dépassé ?)",
+                ))))
             }
         }
     }

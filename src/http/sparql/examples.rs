@@ -47,7 +47,12 @@ const FILES: &[(&str, &str)] = examples![
 pub(crate) static EXAMPLES: LazyLock<Vec<Example>> = LazyLock::new(|| {
     FILES
         .iter()
-        .map(|(id, query)| Example { id, title: header(query, "title"), question: header(query, "question"), query })
+        .map(|(id, query)| Example {
+            id,
+            title: header(query, "title"),
+            question: header(query, "question"),
+            query,
+        })
         .collect()
 });
 
@@ -55,7 +60,12 @@ fn header<'a>(query: &'a str, key: &str) -> &'a str {
     query
         .lines()
         .take_while(|l| l.starts_with('#'))
-        .find_map(|l| l.trim_start_matches('#').trim().strip_prefix(key)?.strip_prefix(':'))
+        .find_map(|l| {
+            l.trim_start_matches('#')
+                .trim()
+                .strip_prefix(key)?
+                .strip_prefix(':')
+        })
         .map_or("", str::trim)
 }
 
@@ -68,14 +78,25 @@ mod tests {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/queries");
         let mut on_disk: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
-            .filter_map(|e| e.ok()?.file_name().into_string().ok()?.strip_suffix(".rq").map(str::to_owned))
+            .filter_map(|e| {
+                e.ok()?
+                    .file_name()
+                    .into_string()
+                    .ok()?
+                    .strip_suffix(".rq")
+                    .map(str::to_owned)
+            })
             .collect();
         on_disk.sort();
         let listed: Vec<&str> = FILES.iter().map(|(n, _)| *n).collect();
         assert_eq!(on_disk, listed, "data/queries and the embedded list differ");
         assert!(EXAMPLES.len() >= 12);
         for e in EXAMPLES.iter() {
-            assert!(!e.title.is_empty() && !e.question.is_empty(), "{} lacks a header", e.id);
+            assert!(
+                !e.title.is_empty() && !e.question.is_empty(),
+                "{} lacks a header",
+                e.id
+            );
             spargebra::SparqlParser::new()
                 .with_base_iri("http://localhost:8080/")
                 .unwrap()

@@ -39,28 +39,45 @@ const RESULT_FORMATS: &[&str] = &[
     "JSON-LD",
     "RDF_XML",
 ];
-const DCTERMS_TITLE: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("http://purl.org/dc/terms/title");
-const DCTERMS_DESCRIPTION: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("http://purl.org/dc/terms/description");
-const SIMPLE_ENTAILMENT: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("http://www.w3.org/ns/entailment/Simple");
+const DCTERMS_TITLE: NamedNodeRef<'static> =
+    NamedNodeRef::new_unchecked("http://purl.org/dc/terms/title");
+const DCTERMS_DESCRIPTION: NamedNodeRef<'static> =
+    NamedNodeRef::new_unchecked("http://purl.org/dc/terms/description");
+const SIMPLE_ENTAILMENT: NamedNodeRef<'static> =
+    NamedNodeRef::new_unchecked("http://www.w3.org/ns/entailment/Simple");
 
 /// The Service Description of this endpoint, serialised in `format`.
-pub(crate) fn service_description(state: &AppState, format: RdfFormat) -> Result<Vec<u8>, HttpError> {
+pub(crate) fn service_description(
+    state: &AppState,
+    format: RdfFormat,
+) -> Result<Vec<u8>, HttpError> {
     let endpoint = state.base.join("sparql");
     let mut g = Graph::new();
     let s = endpoint.as_ref();
     g.insert(TripleRef::new(s, rdf::TYPE, sd::SERVICE));
     g.insert(TripleRef::new(s, sd::ENDPOINT, s));
-    g.insert(TripleRef::new(s, sd::SUPPORTED_LANGUAGE, sd::SPARQL11_QUERY));
+    g.insert(TripleRef::new(
+        s,
+        sd::SUPPORTED_LANGUAGE,
+        sd::SPARQL11_QUERY,
+    ));
     g.insert(TripleRef::new(s, sd::FEATURE, sd::UNION_DEFAULT_GRAPH));
     if !state.limits.service_allow.is_empty() {
         g.insert(TripleRef::new(s, sd::FEATURE, sd::BASIC_FEDERATED_QUERY));
     }
-    g.insert(TripleRef::new(s, sd::DEFAULT_ENTAILMENT_REGIME, SIMPLE_ENTAILMENT));
+    g.insert(TripleRef::new(
+        s,
+        sd::DEFAULT_ENTAILMENT_REGIME,
+        SIMPLE_ENTAILMENT,
+    ));
     for f in RESULT_FORMATS {
         let f = NamedNode::new_unchecked(format!("{FORMATS}{f}"));
         g.insert(TripleRef::new(s, sd::RESULT_FORMAT, &f));
     }
-    let title = Literal::new_language_tagged_literal_unchecked("Point d'accès SPARQL public de la bibliothèque d'IA territoriale", "fr");
+    let title = Literal::new_language_tagged_literal_unchecked(
+        "Point d'accès SPARQL public de la bibliothèque d'IA territoriale",
+        "fr",
+    );
     g.insert(TripleRef::new(s, DCTERMS_TITLE, &title));
     let description = Literal::new_language_tagged_literal_unchecked(
         format!(
@@ -95,9 +112,13 @@ pub(crate) fn service_description(state: &AppState, format: RdfFormat) -> Result
         .map_err(|e| HttpError::Internal(e.to_string()))?
         .for_writer(Vec::new());
     for t in &g {
-        serializer.serialize_triple(t).map_err(|e| HttpError::Internal(e.to_string()))?;
+        serializer
+            .serialize_triple(t)
+            .map_err(|e| HttpError::Internal(e.to_string()))?;
     }
-    serializer.finish().map_err(|e| HttpError::Internal(e.to_string()))
+    serializer
+        .finish()
+        .map_err(|e| HttpError::Internal(e.to_string()))
 }
 
 /// The query page; only the base IRI changes from one deployment to another.
@@ -106,7 +127,10 @@ pub(crate) fn html(state: &AppState) -> Html<String> {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// The page with the examples and prefixes filled in, built once.
@@ -115,12 +139,23 @@ static PAGE: LazyLock<String> = LazyLock::new(|| {
         .chain(crate::vocab::PREFIXES.iter().copied())
         .map(|(p, iri)| format!("PREFIX {p}: <{iri}>\n"))
         .collect();
-    let examples = serde_json::to_string(&*EXAMPLES).unwrap_or_else(|_| "[]".into()).replace("</", "<\\/");
+    let examples = serde_json::to_string(&*EXAMPLES)
+        .unwrap_or_else(|_| "[]".into())
+        .replace("</", "<\\/");
     let options: String = EXAMPLES
         .iter()
-        .map(|e| format!("<option value=\"{}\" title=\"{}\">{}</option>", escape(e.id), escape(e.question), escape(e.title)))
+        .map(|e| {
+            format!(
+                "<option value=\"{}\" title=\"{}\">{}</option>",
+                escape(e.id),
+                escape(e.question),
+                escape(e.title)
+            )
+        })
         .collect();
-    let initial = format!("{prefixes}\nSELECT ?projet ?titre WHERE {{\n  ?projet a bia:UseCase ; dcterms:title ?titre .\n}}\nORDER BY ?titre\nLIMIT 20\n");
+    let initial = format!(
+        "{prefixes}\nSELECT ?projet ?titre WHERE {{\n  ?projet a bia:UseCase ; dcterms:title ?titre .\n}}\nORDER BY ?titre\nLIMIT 20\n"
+    );
     TEMPLATE
         .replace("{{OPTIONS}}", &options)
         .replace("{{EXAMPLES}}", &examples)

@@ -12,7 +12,9 @@
 
 use super::super::HttpError;
 use oxigraph::model::NamedNode;
-use oxigraph::sparql::{DefaultServiceHandler, QueryEvaluationError, QuerySolutionIter, SparqlEvaluator};
+use oxigraph::sparql::{
+    DefaultServiceHandler, QueryEvaluationError, QuerySolutionIter, SparqlEvaluator,
+};
 use sparesults::{QueryResultsFormat, QueryResultsParser, ReaderQueryResultsParserOutput};
 use spargebra::algebra::{Expression, GraphPattern, OrderExpression};
 use spargebra::term::NamedNodePattern;
@@ -30,7 +32,8 @@ pub(crate) fn check(query: &spargebra::Query, allow: &[String]) -> Result<(), Ht
     };
     let mut refused = None;
     walk(pattern, &mut |name| {
-        let ok = matches!(name, NamedNodePattern::NamedNode(n) if allow.iter().any(|a| a == n.as_str()));
+        let ok =
+            matches!(name, NamedNodePattern::NamedNode(n) if allow.iter().any(|a| a == n.as_str()));
         if !ok && refused.is_none() {
             refused = Some(name.to_string());
         }
@@ -61,28 +64,44 @@ fn walk<'a>(pattern: &'a GraphPattern, on_service: &mut impl FnMut(&'a NamedNode
             walk(left, on_service);
             walk(right, on_service);
         }
-        GraphPattern::LeftJoin { left, right, expression } => {
+        GraphPattern::LeftJoin {
+            left,
+            right,
+            expression,
+        } => {
             walk(left, on_service);
             walk(right, on_service);
             if let Some(e) = expression {
                 walk_expression(e, on_service);
             }
         }
-        GraphPattern::Filter { expr: expression, inner } | GraphPattern::Extend { inner, expression, .. } => {
+        GraphPattern::Filter {
+            expr: expression,
+            inner,
+        }
+        | GraphPattern::Extend {
+            inner, expression, ..
+        } => {
             walk_expression(expression, on_service);
             walk(inner, on_service);
         }
         GraphPattern::OrderBy { inner, expression } => {
             for e in expression {
                 match e {
-                    OrderExpression::Asc(e) | OrderExpression::Desc(e) => walk_expression(e, on_service),
+                    OrderExpression::Asc(e) | OrderExpression::Desc(e) => {
+                        walk_expression(e, on_service)
+                    }
                 }
             }
             walk(inner, on_service);
         }
-        GraphPattern::Group { inner, aggregates, .. } => {
+        GraphPattern::Group {
+            inner, aggregates, ..
+        } => {
             for (_, aggregate) in aggregates {
-                if let spargebra::algebra::AggregateExpression::FunctionCall { expr, .. } = aggregate {
+                if let spargebra::algebra::AggregateExpression::FunctionCall { expr, .. } =
+                    aggregate
+                {
                     walk_expression(expr, on_service);
                 }
             }
@@ -98,7 +117,10 @@ fn walk<'a>(pattern: &'a GraphPattern, on_service: &mut impl FnMut(&'a NamedNode
 }
 
 /// `SERVICE` can hide in an `EXISTS` anywhere in an expression.
-fn walk_expression<'a>(expression: &'a Expression, on_service: &mut impl FnMut(&'a NamedNodePattern)) {
+fn walk_expression<'a>(
+    expression: &'a Expression,
+    on_service: &mut impl FnMut(&'a NamedNodePattern),
+) {
     match expression {
         Expression::Exists(pattern) => walk(pattern, on_service),
         Expression::Or(a, b)
@@ -116,7 +138,9 @@ fn walk_expression<'a>(expression: &'a Expression, on_service: &mut impl FnMut(&
             walk_expression(a, on_service);
             walk_expression(b, on_service);
         }
-        Expression::UnaryPlus(a) | Expression::UnaryMinus(a) | Expression::Not(a) => walk_expression(a, on_service),
+        Expression::UnaryPlus(a) | Expression::UnaryMinus(a) | Expression::Not(a) => {
+            walk_expression(a, on_service)
+        }
         Expression::If(a, b, c) => {
             walk_expression(a, on_service);
             walk_expression(b, on_service);
@@ -139,8 +163,15 @@ fn walk_expression<'a>(expression: &'a Expression, on_service: &mut impl FnMut(&
 
 /// Adds the `SERVICE` policy to an evaluator: the allow-list is checked
 /// again on each call (a `SERVICE` hidden in an `EXISTS` is caught here).
-pub(crate) fn configure(evaluator: SparqlEvaluator, allow: &[String], timeout: Duration) -> SparqlEvaluator {
-    evaluator.with_default_service_handler(Federation { allow: allow.to_vec(), timeout })
+pub(crate) fn configure(
+    evaluator: SparqlEvaluator,
+    allow: &[String],
+    timeout: Duration,
+) -> SparqlEvaluator {
+    evaluator.with_default_service_handler(Federation {
+        allow: allow.to_vec(),
+        timeout,
+    })
 }
 
 struct Federation {
@@ -164,33 +195,54 @@ impl DefaultServiceHandler for Federation {
     ) -> Result<QuerySolutionIter<'static>, QueryEvaluationError> {
         let fail = |m: String| QueryEvaluationError::Service(Box::new(ServiceError(m)));
         if !self.allow.iter().any(|a| a == service_name.as_str()) {
-            return Err(fail(format!("SERVICE {service_name} refusé : point d'accès non autorisé")));
+            return Err(fail(format!(
+                "SERVICE {service_name} refusé : point d'accès non autorisé"
+            )));
         }
-        let query = spargebra::Query::Select { dataset: None, pattern: pattern.clone(), base_iri: base_iri.cloned() };
-        let body = call(service_name.as_str(), &query.to_string(), self.timeout).map_err(|e| fail(format!("SERVICE {service_name} : {e}")))?;
+        let query = spargebra::Query::Select {
+            dataset: None,
+            pattern: pattern.clone(),
+            base_iri: base_iri.cloned(),
+        };
+        let body = call(service_name.as_str(), &query.to_string(), self.timeout)
+            .map_err(|e| fail(format!("SERVICE {service_name} : {e}")))?;
         match QueryResultsParser::from_format(QueryResultsFormat::Json).for_reader(body) {
             Ok(ReaderQueryResultsParserOutput::Solutions(solutions)) => Ok(solutions.into()),
-            Ok(ReaderQueryResultsParserOutput::Boolean(_)) => Err(fail(format!("SERVICE {service_name} : réponse booléenne inattendue"))),
-            Err(e) => Err(fail(format!("SERVICE {service_name} : réponse illisible ({e})"))),
+            Ok(ReaderQueryResultsParserOutput::Boolean(_)) => Err(fail(format!(
+                "SERVICE {service_name} : réponse booléenne inattendue"
+            ))),
+            Err(e) => Err(fail(format!(
+                "SERVICE {service_name} : réponse illisible ({e})"
+            ))),
         }
     }
 }
 
 /// POSTs `query` to an `http://` endpoint and returns the response body.
 fn call(endpoint: &str, query: &str, timeout: Duration) -> Result<BufReader<TcpStream>, String> {
-    let rest = endpoint
-        .strip_prefix("http://")
-        .ok_or("seuls les points d'accès http:// peuvent être appelés (pas de client TLS intégré)")?;
-    let (authority, path) = rest.split_once('/').map_or((rest, "/".to_owned()), |(a, p)| (a, format!("/{p}")));
-    let host_port = if authority.contains(':') { authority.to_owned() } else { format!("{authority}:80") };
+    let rest = endpoint.strip_prefix("http://").ok_or(
+        "seuls les points d'accès http:// peuvent être appelés (pas de client TLS intégré)",
+    )?;
+    let (authority, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_owned()), |(a, p)| (a, format!("/{p}")));
+    let host_port = if authority.contains(':') {
+        authority.to_owned()
+    } else {
+        format!("{authority}:80")
+    };
     let addr = host_port
         .to_socket_addrs()
         .map_err(|e| e.to_string())?
         .next()
         .ok_or("adresse introuvable")?;
     let mut stream = TcpStream::connect_timeout(&addr, timeout).map_err(|e| e.to_string())?;
-    stream.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
-    stream.set_write_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
+    stream
+        .set_write_timeout(Some(timeout))
+        .map_err(|e| e.to_string())?;
     write!(
         stream,
         "POST {path} HTTP/1.0\r\nHost: {authority}\r\nUser-Agent: bibia\r\nAccept: application/sparql-results+json\r\n\
@@ -207,10 +259,15 @@ fn call(endpoint: &str, query: &str, timeout: Duration) -> Result<BufReader<TcpS
     }
     loop {
         let mut line = String::new();
-        if reader.read_line(&mut line).map_err(|e| e.to_string())? == 0 || line == "\r\n" || line == "\n" {
+        if reader.read_line(&mut line).map_err(|e| e.to_string())? == 0
+            || line == "\r\n"
+            || line == "\n"
+        {
             break;
         }
-        if line.to_ascii_lowercase().starts_with("transfer-encoding:") && line.to_ascii_lowercase().contains("chunked") {
+        if line.to_ascii_lowercase().starts_with("transfer-encoding:")
+            && line.to_ascii_lowercase().contains("chunked")
+        {
             return Err("réponse en « chunked » inattendue pour une requête HTTP/1.0".into());
         }
     }
@@ -229,13 +286,19 @@ mod tests {
 
     #[test]
     fn service_is_refused_unless_allowed() {
-        let q = parse("SELECT * WHERE { ?s ?p ?o OPTIONAL { SERVICE <http://example.org/sparql> { ?s ?q ?r } } }");
+        let q = parse(
+            "SELECT * WHERE { ?s ?p ?o OPTIONAL { SERVICE <http://example.org/sparql> { ?s ?q ?r } } }",
+        );
         assert!(check(&q, &[]).is_err());
         assert!(check(&q, &["http://example.org/sparql".into()]).is_ok());
         assert!(check(&q, &["http://other.org/sparql".into()]).is_err());
-        let hidden = parse("SELECT * WHERE { ?s ?p ?o FILTER(?o && NOT EXISTS { SERVICE <http://x/> { ?s ?q ?r } }) }");
+        let hidden = parse(
+            "SELECT * WHERE { ?s ?p ?o FILTER(?o && NOT EXISTS { SERVICE <http://x/> { ?s ?q ?r } }) }",
+        );
         assert!(check(&hidden, &[]).is_err());
-        let bound = parse("SELECT * WHERE { ?s ?p ?o BIND(IF(EXISTS { SERVICE <http://x/> {} }, 1, 2) AS ?x) }");
+        let bound = parse(
+            "SELECT * WHERE { ?s ?p ?o BIND(IF(EXISTS { SERVICE <http://x/> {} }, 1, 2) AS ?x) }",
+        );
         assert!(check(&bound, &[]).is_err());
         let var = parse("SELECT * WHERE { SERVICE ?x { ?s ?p ?o } }");
         assert!(check(&var, &["http://example.org/sparql".into()]).is_err());
