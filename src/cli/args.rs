@@ -79,6 +79,10 @@ pub enum Command {
         /// Do not add bibia's ontology and vocabularies to the data graph.
         #[arg(long)]
         no_context: bool,
+        /// Print timings on stderr: whole validation, and each use-case
+        /// record validated on its own (median and worst).
+        #[arg(long)]
+        timings: bool,
         /// Files to validate.
         #[arg(required = true)]
         files: Vec<PathBuf>,

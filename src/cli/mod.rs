@@ -58,8 +58,16 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             format,
             base_iri,
             no_context,
+            timings,
             files,
-        } => validate::run(&shapes, format, base_iri.as_deref(), no_context, &files),
+        } => validate::run(
+            &shapes,
+            format,
+            base_iri.as_deref(),
+            no_context,
+            timings,
+            &files,
+        ),
         Command::Import {
             source:
                 ImportSource::Interconnectes {

@@ -10,12 +10,14 @@ use crate::shacl::DataGraph;
 use oxrdf::{Term, Triple};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 pub(crate) fn run(
     shapes: &[PathBuf],
     format: ReportFormat,
     base: Option<&str>,
     no_context: bool,
+    timings: bool,
     files: &[PathBuf],
 ) -> anyhow::Result<Outcome> {
     let base = base_or_local(base, None)?;
@@ -42,8 +44,13 @@ pub(crate) fn run(
     if !no_context {
         triples.extend(model.context());
     }
+    let start = Instant::now();
     let data = DataGraph::from_triples(triples);
+    let indexed = start.elapsed();
     let report = model.shapes.validate(&data);
+    if timings {
+        print_timings(&model, &data, indexed, start.elapsed() - indexed);
+    }
     match format {
         ReportFormat::Turtle => print!("{}", report.to_turtle()),
         ReportFormat::Json => println!("{}", report.to_json()),
@@ -92,4 +99,35 @@ fn expand_dirs(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
         }
     }
     Ok(out)
+}
+
+/// Timings for benchmarks: indexing, whole validation, and each use case
+/// validated as one record (`validate_focus` on its subjects).
+fn print_timings(model: &Model, data: &DataGraph, indexed: Duration, validated: Duration) {
+    eprintln!(
+        "indexation : {:.3} s ; validation : {:.3} s",
+        indexed.as_secs_f64(),
+        validated.as_secs_f64()
+    );
+    let use_case = Term::from(crate::vocab::bia::USE_CASE.into_owned());
+    let mut times: Vec<Duration> = data
+        .subjects_of_type(&use_case)
+        .iter()
+        .take(1000)
+        .map(|record| {
+            let t = Instant::now();
+            let _ = model.shapes.validate_focus(data, std::iter::once(record));
+            t.elapsed()
+        })
+        .collect();
+    if times.is_empty() {
+        return;
+    }
+    times.sort();
+    eprintln!(
+        "un cas d'usage validé seul ({} mesurés) : médiane {:.1} µs, pire {:.1} µs",
+        times.len(),
+        times[times.len() / 2].as_secs_f64() * 1e6,
+        times[times.len() - 1].as_secs_f64() * 1e6
+    );
 }

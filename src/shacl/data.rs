@@ -395,6 +395,19 @@ fn range_for<'a>(
     &others[a + lo..a + hi]
 }
 
+impl DataGraph {
+    /// The nodes typed (directly) with `class`, for benchmarks and tools.
+    pub fn subjects_of_type(&self, class: &Term) -> Vec<Term> {
+        let (Some(rdf_type), Some(class)) = (self.rdf_type(), self.id(class)) else {
+            return Vec::new();
+        };
+        self.subjects(rdf_type, class)
+            .iter()
+            .filter_map(|id| self.term(*id).cloned())
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
