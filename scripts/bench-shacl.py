@@ -39,6 +39,9 @@ import os
 import statistics
 import subprocess
 import sys
+
+sys.path.insert(0, str(__import__('pathlib').Path(__file__).resolve().parent))
+from demo_context import demo_files  # noqa: E402
 import tempfile
 import threading
 import time
@@ -144,24 +147,6 @@ def best(cmd: list[str], runs: int) -> float:
     return min(wall(cmd) for _ in range(runs))
 
 
-def demo_files(tmp: Path) -> list[str]:
-    from rdflib import Graph, URIRef
-
-    demo = sorted(str(p) for p in (ROOT / "data" / "demo").glob("*.ttl"))
-    g = Graph()
-    for p in demo:
-        g.parse(p, format="turtle", publicID=BASE)
-    wanted = {o for o in g.objects() if isinstance(o, URIRef) and str(o).startswith(BASE + "id/territoire/")}
-    ctx = Graph()
-    for p in sorted((ROOT / "data" / "reference").glob("*.ttl")):
-        ref = Graph().parse(p, format="turtle", publicID=BASE)
-        for s in wanted:
-            for t in ref.triples((s, None, None)):
-                ctx.add(t)
-    out = tmp / "bench-shacl-demo-territories.nt"
-    ctx.serialize(out, format="nt", encoding="utf-8")
-    return [*demo, str(out)]
-
 
 def fmt_s(x: float | None) -> str:
     if x is None:
@@ -185,7 +170,7 @@ def main() -> int:
     tmp = Path("/tmp")
     sizes = [int(s) for s in args.sizes.split(",") if s]
 
-    cases: list[tuple[str, list[str], int | None]] = [("demo", demo_files(tmp), None)]
+    cases: list[tuple[str, list[str], int | None]] = [("demo", demo_files(tmp / "bench-shacl-demo-territories.nt"), None)]
     for n in sizes:
         f = tmp / f"bench-shacl-{n}.nt"
         if not f.exists():

@@ -36,6 +36,9 @@ import glob
 import json
 import subprocess
 import sys
+
+sys.path.insert(0, str(__import__('pathlib').Path(__file__).resolve().parent))
+from demo_context import demo_files  # noqa: E402
 import time
 from pathlib import Path
 
@@ -264,22 +267,6 @@ def run_rudof(files: list[str]) -> tuple[bool, set[tuple], float]:
 # cases
 
 
-def demo_files() -> list[str]:
-    demo = sorted(str(p) for p in (ROOT / "data" / "demo").glob("*.ttl"))
-    g = Graph()
-    for p in demo:
-        g.parse(p, format="turtle", publicID=BASE)
-    wanted = {o for o in g.objects() if isinstance(o, URIRef) and str(o).startswith(BASE + "id/territoire/")}
-    ctx = Graph()
-    for p in sorted((ROOT / "data" / "reference").glob("*.ttl")):
-        ref = Graph().parse(p, format="turtle", publicID=BASE)
-        for s in wanted:
-            for t in ref.triples((s, None, None)):
-                ctx.add(t)
-    out = Path("/tmp/shacl-diff-demo-territories.nt")
-    ctx.serialize(out, format="nt", encoding="utf-8")
-    return [*demo, str(out)]
-
 
 def generated(bibia: str, n: int, seed: int) -> list[str]:
     f = Path(f"/tmp/shacl-diff-g{n}s{seed}.nt")
@@ -312,7 +299,7 @@ def main() -> int:
     args = ap.parse_args()
     t_start = time.time()
 
-    cases: list[tuple[str, list[str]]] = [("demo", demo_files())]
+    cases: list[tuple[str, list[str]]] = [("demo", demo_files(Path("/tmp/shacl-diff-demo-territories.nt")))]
     for p in sorted((ROOT / "data" / "invalid").glob("*.ttl")):
         cases.append((f"invalid/{p.name}", [str(p)]))
     cases.append(("valid/complete.ttl", [str(ROOT / "data" / "valid" / "complete.ttl")]))
