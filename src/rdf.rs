@@ -2,8 +2,9 @@
 //! resolution, and parse errors that name the file, line and column.
 
 use flate2::read::GzDecoder;
-use oxrdf::Quad;
+use oxrdf::{BlankNode, GraphName, NamedOrBlankNode, Quad, Term};
 use oxrdfio::{JsonLdProfileSet, RdfFormat, RdfParseError, RdfParser};
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -88,6 +89,9 @@ pub fn maybe_gunzip(path: &Path, raw: Vec<u8>, gz: bool) -> Result<Vec<u8>, Read
     Ok(out)
 }
 
+/// N-Triples and N-Quads documents above this size are parsed on every core.
+const PARALLEL_PARSE_MIN_BYTES: usize = 8 << 20;
+
 /// Parses `bytes` in `format`, resolving relative IRIs against `base`.
 /// Blank nodes are renamed so that two files never share one by accident.
 pub fn parse(
@@ -96,6 +100,13 @@ pub fn parse(
     bytes: &[u8],
     base: &str,
 ) -> Result<Vec<Quad>, ReadError> {
+    if bytes.len() >= PARALLEL_PARSE_MIN_BYTES {
+        // On a syntax error, the sequential parse below reports it with the
+        // line and column in the whole file.
+        if let Some(quads) = parse_in_parallel(format, bytes) {
+            return Ok(quads);
+        }
+    }
     let parser = RdfParser::from_format(format)
         .with_base_iri(base)
         .map_err(|e| ReadError::Syntax {
@@ -108,6 +119,56 @@ pub fn parse(
         .for_slice(bytes)
         .map(|q| q.map_err(|e| syntax_error(path, e)))
         .collect()
+}
+
+/// Parses a line-based document (N-Triples, N-Quads) in one chunk per core;
+/// `None` when the format is not line-based, there is one core, or a chunk
+/// fails to parse.
+fn parse_in_parallel(format: RdfFormat, bytes: &[u8]) -> Option<Vec<Quad>> {
+    if !matches!(format, RdfFormat::NTriples | RdfFormat::NQuads) {
+        return None;
+    }
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if threads < 2 {
+        return None;
+    }
+    let parsers = RdfParser::from_format(format).split_slice_for_parallel_parsing(bytes, threads);
+    let chunks: Vec<Option<Vec<Quad>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = parsers
+            .into_iter()
+            .map(|parser| scope.spawn(move || parser.collect::<Result<Vec<_>, _>>().ok()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    let mut quads = Vec::with_capacity(chunks.iter().flatten().map(Vec::len).sum());
+    for chunk in chunks {
+        quads.extend(chunk?);
+    }
+    rename_blank_nodes(&mut quads);
+    Some(quads)
+}
+
+/// Gives every blank node label of a document a fresh, unique node (the
+/// same label everywhere in the document, the same node).
+fn rename_blank_nodes(quads: &mut [Quad]) {
+    let mut fresh: HashMap<BlankNode, BlankNode> = HashMap::new();
+    let mut rename = |b: &mut BlankNode| {
+        *b = fresh.entry(b.clone()).or_default().clone();
+    };
+    for q in quads {
+        if let NamedOrBlankNode::BlankNode(b) = &mut q.subject {
+            rename(b);
+        }
+        if let Term::BlankNode(b) = &mut q.object {
+            rename(b);
+        }
+        if let GraphName::BlankNode(b) = &mut q.graph_name {
+            rename(b);
+        }
+    }
 }
 
 /// Reads and parses one file.

@@ -16,8 +16,10 @@ pub(crate) fn read_batches(stores: &Stores, files: &[PathBuf]) -> anyhow::Result
     for path in files {
         let (format, bytes) = rdf::read_bytes(path)?;
         let quads = rdf::parse(path, format, &bytes, stores.base().as_str())?;
-        let text = (bytes.len() < MAX_TEXT_FOR_LOCATIONS)
-            .then(|| String::from_utf8_lossy(&bytes).into_owned());
+        let text = (bytes.len() < MAX_TEXT_FOR_LOCATIONS).then(|| {
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        });
         batches.push(Batch {
             name: path.display().to_string(),
             quads,

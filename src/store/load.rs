@@ -10,6 +10,7 @@ use oxigraph::model::{
     BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term, vocab::rdf,
     vocab::rdfs, vocab::xsd,
 };
+use oxigraph::store::{BulkLoader, Store};
 use std::collections::{HashMap, HashSet};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -61,47 +62,166 @@ pub struct LoadSummary {
     pub public_quads: usize,
 }
 
+/// Finds the record graph of each subject: the graph of its record (see
+/// [`BaseIri::record_of`]); a blank node follows the subject that refers to
+/// it; anything else goes to a graph named after the source.
+struct GraphAssigner<'a> {
+    base: &'a BaseIri,
+    fallback: GraphName,
+    referrer: HashMap<BlankNode, NamedOrBlankNode>,
+    /// The last subject seen: quads of one subject usually come together.
+    last: Option<(NamedOrBlankNode, GraphName)>,
+}
+
+impl<'a> GraphAssigner<'a> {
+    fn new(quads: &[Quad], base: &'a BaseIri, source: &str) -> Self {
+        let mut referrer = HashMap::new();
+        for q in quads {
+            if let Term::BlankNode(b) = &q.object {
+                referrer
+                    .entry(b.clone())
+                    .or_insert_with(|| q.subject.clone());
+            }
+        }
+        Self {
+            base,
+            fallback: base.join(&format!("graph/source/{}", slug(source))).into(),
+            referrer,
+            last: None,
+        }
+    }
+
+    /// The graph of `quad`: its own when it has one, else its record's.
+    fn graph_of(&mut self, quad: &Quad) -> GraphName {
+        if !quad.graph_name.is_default_graph() {
+            return quad.graph_name.clone();
+        }
+        if let Some((subject, graph)) = &self.last {
+            if *subject == quad.subject {
+                return graph.clone();
+            }
+        }
+        let graph = self.resolve(&quad.subject);
+        self.last = Some((quad.subject.clone(), graph.clone()));
+        graph
+    }
+
+    fn resolve(&self, subject: &NamedOrBlankNode) -> GraphName {
+        let mut s = subject;
+        for _ in 0..64 {
+            match s {
+                NamedOrBlankNode::NamedNode(n) => {
+                    return self
+                        .base
+                        .record_of(n.as_ref())
+                        .map_or_else(|| self.fallback.clone(), GraphName::from);
+                }
+                NamedOrBlankNode::BlankNode(b) => match self.referrer.get(b) {
+                    Some(next) => s = next,
+                    None => break,
+                },
+            }
+        }
+        self.fallback.clone()
+    }
+}
+
 /// Puts every default-graph quad in the named graph of its record (see
 /// [`BaseIri::record_of`]); blank nodes follow the subject that refers to
 /// them; anything else goes to a graph named after the source.
 pub fn assign_graphs(quads: Vec<Quad>, base: &BaseIri, source: &str) -> Vec<Quad> {
-    let fallback = GraphName::from(base.join(&format!("graph/source/{}", slug(source))));
-    let mut referrer: HashMap<BlankNode, NamedOrBlankNode> = HashMap::new();
-    for q in &quads {
-        if let Term::BlankNode(b) = &q.object {
-            referrer
-                .entry(b.clone())
-                .or_insert_with(|| q.subject.clone());
-        }
-    }
-    let graph_of = |subject: &NamedOrBlankNode| -> GraphName {
-        let mut s = subject.clone();
-        for _ in 0..64 {
-            match s {
-                NamedOrBlankNode::NamedNode(n) => {
-                    return base
-                        .record_of(n.as_ref())
-                        .map_or_else(|| fallback.clone(), GraphName::from);
-                }
-                NamedOrBlankNode::BlankNode(b) => match referrer.get(&b) {
-                    Some(next) => s = next.clone(),
-                    None => return fallback.clone(),
-                },
-            }
-        }
-        fallback.clone()
-    };
+    let mut assigner = GraphAssigner::new(&quads, base, source);
     quads
         .into_iter()
         .map(|q| {
-            if q.graph_name.is_default_graph() {
-                let g = graph_of(&q.subject);
-                Quad::new(q.subject, q.predicate, q.object, g)
-            } else {
-                q
-            }
+            let g = assigner.graph_of(&q);
+            Quad::new(q.subject, q.predicate, q.object, g)
         })
         .collect()
+}
+
+/// The quads of a write, grouped by record graph in first-seen order, each
+/// group without duplicates.
+type Groups = Vec<(GraphName, Vec<Quad>)>;
+
+/// Groups the batches' quads by record graph (see [`assign_graphs`]) and
+/// keeps the text of each source, for locating failing records.
+fn group(batches: Vec<Batch>, base: &BaseIri) -> (Groups, Vec<(String, String)>) {
+    let mut groups: Groups = Vec::new();
+    let mut index: HashMap<GraphName, usize> = HashMap::new();
+    let mut texts = Vec::new();
+    for batch in batches {
+        let stem = std::path::Path::new(&batch.name)
+            .file_name()
+            .map_or_else(|| batch.name.clone(), |n| n.to_string_lossy().into_owned());
+        let mut assigner = GraphAssigner::new(&batch.quads, base, &stem);
+        let mut last: Option<usize> = None;
+        for q in batch.quads {
+            let g = assigner.graph_of(&q);
+            let i = match last {
+                Some(i) if groups[i].0 == g => i,
+                _ => *index.entry(g.clone()).or_insert_with(|| {
+                    groups.push((g.clone(), Vec::new()));
+                    groups.len() - 1
+                }),
+            };
+            last = Some(i);
+            groups[i]
+                .1
+                .push(Quad::new(q.subject, q.predicate, q.object, g));
+        }
+        if let Some(text) = batch.text {
+            texts.push((batch.name, text));
+        }
+    }
+    for (_, quads) in &mut groups {
+        dedup(quads);
+    }
+    (groups, texts)
+}
+
+/// Removes repeated quads, keeping the first of each.
+fn dedup(quads: &mut Vec<Quad>) {
+    let keep: Vec<bool> = {
+        let mut seen = HashSet::with_capacity(quads.len());
+        quads.iter().map(|q| seen.insert(q.as_ref())).collect()
+    };
+    if keep.iter().all(|k| *k) {
+        return;
+    }
+    let mut keep = keep.into_iter();
+    quads.retain(|_| keep.next().unwrap_or(true));
+}
+
+/// A bulk loader that spreads `quads` over every core: oxigraph's loader
+/// gives each batch to one thread, so one batch per thread.
+fn bulk_loader(store: &Store, quads: usize) -> BulkLoader<'_> {
+    let threads = std::thread::available_parallelism()
+        .map_or(2, std::num::NonZero::get)
+        .max(2);
+    let batch = quads.div_ceil(threads).clamp(10_000, 1_000_000);
+    store
+        .bulk_loader()
+        .with_num_threads(threads)
+        .with_max_memory_size_in_megabytes((batch * threads).div_ceil(1000))
+}
+
+/// With the `fault-injection` feature and `BIBIA_FAULT=pause-after-full-commit`,
+/// says so on stderr and waits, so that a script can kill the process between
+/// the two commits (see `scripts/crash-load.sh`).
+fn fault_point() {
+    #[cfg(feature = "fault-injection")]
+    if std::env::var("BIBIA_FAULT").is_ok_and(|v| v == "pause-after-full-commit") {
+        eprintln!("BIBIA_FAULT: base complète validée, projection pas encore écrite");
+        std::thread::sleep(std::time::Duration::from_secs(600));
+    }
+}
+
+/// The result of a scoped thread, its panic carried on.
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 impl Stores {
@@ -113,91 +233,112 @@ impl Stores {
         batches: Vec<Batch>,
         progress: impl Fn(u64) + Send + Sync + 'static,
     ) -> Result<LoadSummary, LoadError> {
+        let clock = std::time::Instant::now();
+        let phase = |what: &str| tracing::debug!("{what} : {:.2} s", clock.elapsed().as_secs_f64());
         let names: Vec<String> = batches.iter().map(|b| b.name.clone()).collect();
-        let mut texts = Vec::new();
-        let mut by_graph: HashMap<GraphName, Vec<Quad>> = HashMap::new();
-        let mut seen = HashSet::new();
-        for batch in batches {
-            let stem = std::path::Path::new(&batch.name)
-                .file_name()
-                .map_or_else(|| batch.name.clone(), |n| n.to_string_lossy().into_owned());
-            for q in assign_graphs(batch.quads, &self.base, &stem) {
-                if seen.insert(q.clone()) {
-                    by_graph.entry(q.graph_name.clone()).or_default().push(q);
-                }
-            }
-            if let Some(text) = batch.text {
-                texts.push((batch.name, text));
-            }
-        }
-        drop(seen);
-        self.validate(&by_graph, &texts)?;
-
-        let mut summary = LoadSummary {
-            graphs: by_graph.len(),
-            ..LoadSummary::default()
-        };
+        let (groups, texts) = group(batches, &self.base);
+        phase("graphes assignés");
         let mut existing = Vec::new();
-        for g in by_graph.keys() {
+        for (g, _) in &groups {
             if self.contains_graph(g)? {
                 existing.push(g.clone());
             }
         }
-        summary.replaced = existing.len();
-        let run = self.run_quads(&names, &by_graph);
-        let public: Vec<Quad> = by_graph
-            .values()
-            .flat_map(|qs| self.model.policy.project(qs))
-            .collect();
-        summary.public_quads = public.len();
-        summary.quads = by_graph.values().map(Vec::len).sum();
-
+        let run = self.run_quads(&names, groups.len());
+        let mut summary = LoadSummary {
+            graphs: groups.len(),
+            replaced: existing.len(),
+            quads: groups.iter().map(|(_, qs)| qs.len()).sum(),
+            ..LoadSummary::default()
+        };
         if existing.is_empty() {
-            let mut loader = self.full.bulk_loader().on_progress(progress);
-            loader.load_quads(by_graph.into_values().flatten().chain(run))?;
-            loader.commit()?;
-            self.project(existing, public)?;
-        } else {
-            let mut txn = self.full.start_transaction()?;
-            for g in &existing {
-                if let Some(g) = named(g) {
-                    txn.remove_named_graph(&g)?;
-                }
-            }
-            for q in by_graph.values().flatten().chain(run.iter()) {
-                txn.insert(q);
-            }
-            txn.commit()?;
-            self.project(existing, public)?;
+            summary.public_quads = self.write_new(&groups, &texts, run, progress)?;
+            phase("écrit");
+            return Ok(summary);
         }
+        self.validate(&groups, &texts)?;
+        let public = self.public_quads(&groups);
+        summary.public_quads = public.len();
+        let mut txn = self.full.start_transaction()?;
+        for g in &existing {
+            if let Some(g) = named(g) {
+                txn.remove_named_graph(&g)?;
+            }
+        }
+        for q in groups.iter().flat_map(|(_, qs)| qs).chain(&run) {
+            txn.insert(q);
+        }
+        txn.commit()?;
+        fault_point();
+        self.project(existing, public)?;
         Ok(summary)
     }
 
-    /// Writes the public part of a committed load, then the marker saying
-    /// the projection is up to date.
+    /// Writes records none of which is stored yet, with the bulk loaders:
+    /// validation, the full store's and the projection's sorted files are
+    /// prepared side by side; the files are ingested only once validation
+    /// passed (dropped loaders delete theirs). Returns the public quad count.
+    fn write_new(
+        &self,
+        groups: &Groups,
+        texts: &[(String, String)],
+        run: Vec<Quad>,
+        progress: impl Fn(u64) + Send + Sync + 'static,
+    ) -> Result<usize, LoadError> {
+        let total = groups.iter().map(|(_, qs)| qs.len()).sum::<usize>() + run.len();
+        std::thread::scope(|scope| {
+            let validation = scope.spawn(|| self.validate(groups, texts));
+            let public = scope.spawn(|| -> Result<_, StoreError> {
+                let public = self.public_quads(groups);
+                let count = public.len();
+                let mut loader = bulk_loader(&self.public, count);
+                loader.load_quads(public)?;
+                Ok((loader, count))
+            });
+            let mut full = bulk_loader(&self.full, total).on_progress(progress);
+            let prepared =
+                full.load_quads(groups.iter().flat_map(|(_, qs)| qs).cloned().chain(run));
+            let public = joined(public);
+            joined(validation)?;
+            prepared?;
+            let (public, count) = public?;
+            full.commit()?;
+            fault_point();
+            public.commit()?;
+            self.write_marker()?;
+            Ok(count)
+        })
+    }
+
+    /// The public part of the records (see [`AccessPolicy::project`]).
+    ///
+    /// [`AccessPolicy::project`]: super::AccessPolicy::project
+    fn public_quads(&self, groups: &Groups) -> Vec<Quad> {
+        groups
+            .iter()
+            .flat_map(|(_, qs)| self.model.policy.project(qs))
+            .collect()
+    }
+
+    /// Replaces the public part of the `replaced` records of a committed
+    /// load, then writes the marker saying the projection is up to date.
     fn project(&self, replaced: Vec<GraphName>, public: Vec<Quad>) -> Result<(), StoreError> {
-        if replaced.is_empty() {
-            let mut loader = self.public.bulk_loader();
-            loader.load_quads(public)?;
-            loader.commit()?;
-        } else {
-            let mut txn = self.public.start_transaction()?;
-            for g in &replaced {
-                if let Some(g) = named(g) {
-                    txn.remove_named_graph(&g)?;
-                }
+        let mut txn = self.public.start_transaction()?;
+        for g in &replaced {
+            if let Some(g) = named(g) {
+                txn.remove_named_graph(&g)?;
             }
-            for q in &public {
-                txn.insert(q);
-            }
-            txn.commit()?;
         }
+        for q in &public {
+            txn.insert(q);
+        }
+        txn.commit()?;
         self.write_marker()
     }
 
     /// The provenance of this write, in the private system graph: one
     /// `prov:Activity` per run (its count is the projection's generation).
-    fn run_quads(&self, names: &[String], by_graph: &HashMap<GraphName, Vec<Quad>>) -> Vec<Quad> {
+    fn run_quads(&self, names: &[String], graphs: usize) -> Vec<Quad> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
@@ -214,11 +355,7 @@ impl Stores {
             Quad::new(
                 run.clone(),
                 rdfs::COMMENT,
-                Literal::from(format!(
-                    "{} graphe(s) depuis {}",
-                    by_graph.len(),
-                    names.join(", ")
-                )),
+                Literal::from(format!("{} graphe(s) depuis {}", graphs, names.join(", "))),
                 g.clone(),
             ),
         ];
@@ -227,12 +364,8 @@ impl Stores {
 
     /// Record-scoped validation: the records of the batch, plus the model
     /// and the types and schemes of the stored nodes they link to.
-    fn validate(
-        &self,
-        by_graph: &HashMap<GraphName, Vec<Quad>>,
-        texts: &[(String, String)],
-    ) -> Result<(), LoadError> {
-        let report = self.validate_records(by_graph.values().flatten())?;
+    fn validate(&self, groups: &Groups, texts: &[(String, String)]) -> Result<(), LoadError> {
+        let report = self.validate_records(groups.iter().flat_map(|(_, qs)| qs))?;
         if !report.has_violations() {
             return Ok(());
         }
