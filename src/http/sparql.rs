@@ -11,6 +11,7 @@ mod eval;
 mod examples;
 mod page;
 mod service;
+mod watchdog;
 
 use super::negotiate::{self, Offer};
 use super::{AppState, HttpError};

@@ -24,6 +24,7 @@
 //! RDF/XML, Turtle, N-Triples and N-Quads.
 
 use super::super::{AppState, HttpError};
+use super::watchdog;
 use axum::body::{Body, Bytes, HttpBody};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::response::Response;
@@ -273,7 +274,19 @@ fn rdf_serializer(format: RdfFormat) -> RdfSerializer {
 }
 
 /// Runs the query and writes its answer to `out`; returns whether it was cut.
+/// The evaluation stops at the next solution once `token` fires, whatever
+/// loop it is in (see [`watchdog`]).
 fn evaluate(
+    store: &oxigraph::store::Store,
+    job: QueryJob,
+    token: CancellationToken,
+    out: &mut ChunkWriter,
+) -> Result<bool, Stop> {
+    watchdog::run_guarded(|| evaluate_unguarded(store, job, token, out))
+        .unwrap_or_else(|watchdog::Interrupted| Err(Stop::Error(HttpError::Timeout(String::new()))))
+}
+
+fn evaluate_unguarded(
     store: &oxigraph::store::Store,
     job: QueryJob,
     token: CancellationToken,
@@ -281,12 +294,12 @@ fn evaluate(
 ) -> Result<bool, Stop> {
     let alive = token.clone();
     let cancelled = || Stop::Error(HttpError::Timeout(String::new()));
-    let mut prepared = super::service::configure(
-        SparqlEvaluator::new().with_cancellation_token(token),
-        &job.service_allow,
-        job.timeout,
-    )
-    .for_query(job.query);
+    let evaluator = watchdog::with_check(
+        SparqlEvaluator::new().with_cancellation_token(token.clone()),
+        token,
+    );
+    let mut prepared = super::service::configure(evaluator, &job.service_allow, job.timeout)
+        .for_query(watchdog::instrument(job.query));
     match job.dataset {
         Some(dataset) => *prepared.dataset_mut() = dataset,
         None if prepared.dataset().is_default_dataset() => {
