@@ -5,4 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-system.sh
+# Non-incremental: the same build for both commands, and no stale
+# incremental artefacts at link time.
+export CARGO_INCREMENTAL=0
 exec cargo run --locked -- serve "$@"

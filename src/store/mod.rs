@@ -172,15 +172,27 @@ impl Stores {
     /// Rebuilds the public projection from the full store.
     pub fn reindex(&self) -> Result<(), StoreError> {
         self.public.clear()?;
-        let mut loader = self.public.bulk_loader();
-        for graph in self.full.named_graphs() {
-            let graph = graph?;
-            let quads = self
-                .full
-                .quads_for_pattern(None, None, None, Some(graph.as_ref().into()))
-                .collect::<Result<Vec<_>, _>>()?;
-            loader.load_quads(self.model.policy.project(&quads))?;
-        }
+        // One call to the loader for the whole store: each call ends a batch
+        // and its files, so a call per graph would open them by the thousand.
+        let mut loader = load::bulk_loader(&self.public, self.full.len()?);
+        let projected = self.full.named_graphs().flat_map(|graph| {
+            let quads = graph.and_then(|g| {
+                self.full
+                    .quads_for_pattern(None, None, None, Some(g.as_ref().into()))
+                    .collect::<Result<Vec<_>, _>>()
+            });
+            match quads {
+                Ok(quads) => self
+                    .model
+                    .policy
+                    .project(&quads)
+                    .into_iter()
+                    .map(Ok)
+                    .collect::<Vec<_>>(),
+                Err(e) => vec![Err(e)],
+            }
+        });
+        loader.load_ok_quads::<oxigraph::store::StorageError, StoreError>(projected)?;
         loader.commit()?;
         self.public.flush()?;
         self.write_marker()
