@@ -9,9 +9,11 @@
 //! checks the token, is called on every solution that comes out of a basic
 //! graph pattern or a join, and on every solution a `FILTER` rejects:
 //!
-//! - `P` (a BGP of two patterns or more, a join, an `OPTIONAL`) becomes
-//!   `Extend(P, ?g, bibia:vivant())`, a fresh `?g` each time; the function
-//!   returns no value, so `?g` stays unbound and no projection changes;
+//! - `P` (a BGP of two patterns or more, a tree of joins, an `OPTIONAL`)
+//!   becomes `Extend(P, ?g, bibia:vivant())`, a fresh `?g` each time; the
+//!   function returns no value, so `?g` stays unbound and no projection
+//!   changes. The members of a join tree are not wrapped one by one, so that
+//!   the optimiser still orders the whole tree as one join;
 //! - `FILTER(E)` becomes `FILTER(E || bibia:vivant())`: when `E` is true the
 //!   function is not called; when `E` is false or an error, `false || error`
 //!   and `error || error` are errors, so the filter rejects exactly what it
@@ -134,16 +136,28 @@ impl Rewriter {
         Box::new(self.pattern(p))
     }
 
+    /// A member of a join tree (joins and BGPs the optimiser flattens into
+    /// one join and reorders): left unwrapped, so that the order stays the
+    /// optimiser's; only what lies below it is rewritten. The check goes on
+    /// the output of the whole tree.
+    fn join_member(&mut self, pattern: GraphPattern) -> GraphPattern {
+        match pattern {
+            GraphPattern::Join { left, right } => GraphPattern::Join {
+                left: Box::new(self.join_member(*left)),
+                right: Box::new(self.join_member(*right)),
+            },
+            bgp @ GraphPattern::Bgp { .. } => bgp,
+            other => self.pattern(other),
+        }
+    }
+
     fn pattern(&mut self, pattern: GraphPattern) -> GraphPattern {
         match pattern {
             GraphPattern::Bgp { patterns } if patterns.len() > 1 => {
                 self.checked(GraphPattern::Bgp { patterns })
             }
             GraphPattern::Join { left, right } => {
-                let joined = GraphPattern::Join {
-                    left: self.boxed(*left),
-                    right: self.boxed(*right),
-                };
+                let joined = self.join_member(GraphPattern::Join { left, right });
                 self.checked(joined)
             }
             GraphPattern::LeftJoin {
@@ -151,8 +165,10 @@ impl Rewriter {
                 right,
                 expression,
             } => {
+                // Every left solution comes out of the left join: the check
+                // on its output covers the left side.
                 let joined = GraphPattern::LeftJoin {
-                    left: self.boxed(*left),
+                    left: Box::new(self.join_member(*left)),
                     right: self.boxed(*right),
                     expression: expression.map(Self::checked_expression),
                 };
