@@ -700,7 +700,9 @@ async fn products_of_products_are_really_stopped() {
             "{query}: {}",
             r.text()
         );
-        let deadline = started + Duration::from_millis(1500);
+        // Without the check these run for hours; the margin allows for a
+        // machine busy with the other tests.
+        let deadline = started + Duration::from_secs(5);
         loop {
             let r = get_query(&app, "ASK {}", "", None).await;
             if r.status == StatusCode::OK {
@@ -709,7 +711,7 @@ async fn products_of_products_are_really_stopped() {
             assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text());
             assert!(
                 Instant::now() < deadline,
-                "{query} still runs one second after its time limit"
+                "{query} still runs 4.5 s after its time limit"
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }

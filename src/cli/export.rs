@@ -35,19 +35,29 @@ pub(crate) fn run(
             out.into_inner().map_err(|e| e.into_error())?.flush()?;
         }
         Some(path) => {
-            let tmp = path.with_extension("partial");
-            let file = std::fs::File::create(&tmp)?;
+            // Written beside the target, then renamed over it: a reader never
+            // sees half a dump, and a failed export leaves nothing behind.
+            let dir = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let tmp = tempfile::Builder::new()
+                .prefix(".bibia-export-")
+                .tempfile_in(dir)?;
             if path.extension().is_some_and(|e| e == "gz") {
                 let gz = stores.export(
                     format,
                     full,
-                    GzEncoder::new(BufWriter::new(file), Compression::default()),
+                    GzEncoder::new(BufWriter::new(tmp.as_file()), Compression::default()),
                 )?;
                 gz.finish()?.flush()?;
             } else {
-                stores.export(format, full, BufWriter::new(file))?.flush()?;
+                stores
+                    .export(format, full, BufWriter::new(tmp.as_file()))?
+                    .flush()?;
             }
-            std::fs::rename(&tmp, path)?;
+            tmp.as_file().sync_all()?;
+            tmp.persist(path)?;
             eprintln!("Export écrit dans {}", path.display());
         }
     }
