@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::seed::{self, Seed, SeedError};
 use crate::store::{LoadError, Stores};
 use anyhow::Context as _;
+use axum::serve::ListenerExt as _;
 use std::time::Instant;
 
 pub(crate) fn run(config: Config) -> anyhow::Result<Outcome> {
@@ -73,6 +74,13 @@ async fn serve(stores: Stores, config: Config) -> anyhow::Result<()> {
         "bibia écoute sur http://{addr}/ (IRI de base {}) — Ctrl-C pour arrêter.",
         config.base.as_str()
     );
+    // Answers leave as soon as they are written: without TCP_NODELAY, the
+    // end of a streamed answer can wait for the client's delayed ACK.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!("TCP_NODELAY non appliqué : {e}");
+        }
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;

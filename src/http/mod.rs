@@ -36,7 +36,13 @@ pub fn app(state: AppState) -> Router {
                 .patch(sparql::refuse_write),
         )
         .layer(CompressionLayer::new())
-        .layer(CorsLayer::permissive().max_age(std::time::Duration::from_secs(86_400)))
+        // Every CORS answer is the same (`*` for origins, methods and
+        // headers), so it varies with none of the request's headers.
+        .layer(
+            CorsLayer::permissive()
+                .vary::<[axum::http::HeaderName; 0]>([])
+                .max_age(std::time::Duration::from_secs(86_400)),
+        )
         .with_state(state)
 }
 

@@ -174,7 +174,7 @@ impl Stores {
         self.public.clear()?;
         // One call to the loader for the whole store: each call ends a batch
         // and its files, so a call per graph would open them by the thousand.
-        let mut loader = load::bulk_loader(&self.public, self.full.len()?);
+        let mut loader = load::projection_loader(&self.public, self.full.len()?);
         let projected = self.full.named_graphs().flat_map(|graph| {
             let quads = graph.and_then(|g| {
                 self.full

@@ -2,9 +2,10 @@
 //!
 //! A query takes one of `AppState::query_slots` (503 when none is free) and
 //! runs in one `spawn_blocking` task holding the permit until evaluation
-//! really stops. Its `CancellationToken` is fired by a tokio timer at the
-//! time limit, and by a guard that lives in the response body, so that a
-//! client going away stops the evaluation too.
+//! really stops. Its `CancellationToken` is fired at the time limit by a
+//! tokio timer (the handler's while it waits for the first chunk, then one
+//! task per streamed answer), and by a guard dropped with the handler or the
+//! response body, so that a client going away stops the evaluation too.
 //!
 //! The task serialises results into chunks of [`CHUNK`] bytes. Nothing is
 //! answered before the first chunk is full or the results are complete, so
@@ -44,6 +45,8 @@ use tokio::time::Instant;
 
 /// Size of the chunks sent to the client.
 const CHUNK: usize = 64 * 1024;
+/// Initial capacity of the buffer of an answer.
+const FIRST_BUFFER: usize = 8 * 1024;
 /// Chunks buffered between the evaluation and the connection.
 const CHANNEL_DEPTH: usize = 4;
 /// Extra time given to the evaluation to notice its cancellation before
@@ -96,7 +99,10 @@ enum Head {
     /// The whole answer.
     Complete { body: Vec<u8>, truncated: bool },
     /// The first chunk; the rest follows on the channel.
-    Streaming { first: Vec<u8> },
+    Streaming {
+        first: Vec<u8>,
+        rx: mpsc::Receiver<Msg>,
+    },
 }
 
 /// What follows on the channel.
@@ -116,9 +122,8 @@ pub(crate) async fn run(state: &AppState, job: QueryJob) -> Result<Response, Htt
     let timeout = job.timeout;
     let deadline = Instant::now() + timeout;
     let token = CancellationToken::new();
-    let guard = Guard::start(token.clone(), deadline);
-    let (head_tx, head_rx) = oneshot::channel();
-    let (tx, rx) = mpsc::channel(CHANNEL_DEPTH);
+    let mut guard = Guard::new(token.clone());
+    let (head_tx, mut head_rx) = oneshot::channel();
     let store = state.public.clone();
     let format = job.format;
     let max_rows = job.max_rows;
@@ -128,9 +133,11 @@ pub(crate) async fn run(state: &AppState, job: QueryJob) -> Result<Response, Htt
         let _permit = permit;
         span.in_scope(|| {
             let mut out = ChunkWriter {
-                buf: Vec::with_capacity(CHUNK),
+                // Small at first: most answers are a few kilobytes, and
+                // freeing a block of 64 KiB makes glibc consolidate its heap.
+                buf: Vec::with_capacity(FIRST_BUFFER),
                 head: Some(head_tx),
-                tx,
+                tx: None,
                 runtime,
                 deadline,
                 timeout,
@@ -140,9 +147,17 @@ pub(crate) async fn run(state: &AppState, job: QueryJob) -> Result<Response, Htt
         });
     });
     let head = tokio::select! {
-        head = head_rx => head.map_err(|_| HttpError::Internal("l'évaluation de la requête s'est interrompue".into()))??,
-        () = tokio::time::sleep_until(deadline + GRACE) => return Err(timeout_error(timeout)),
+        head = &mut head_rx => head,
+        () = tokio::time::sleep_until(deadline) => {
+            guard.token.cancel();
+            tokio::time::timeout(GRACE, &mut head_rx)
+                .await
+                .map_err(|_| timeout_error(timeout))?
+        }
     };
+    let head = head.map_err(|_| {
+        HttpError::Internal("l'évaluation de la requête s'est interrompue".into())
+    })??;
     let mut response = match head {
         Head::Complete { body, truncated } => {
             let mut r = Response::new(Body::from(body));
@@ -152,7 +167,8 @@ pub(crate) async fn run(state: &AppState, job: QueryJob) -> Result<Response, Htt
             );
             r
         }
-        Head::Streaming { first } => {
+        Head::Streaming { first, rx } => {
+            guard.arm(deadline);
             let mut r = Response::new(Body::new(ResultBody {
                 first: Some(Bytes::from(first)),
                 rx,
@@ -187,29 +203,38 @@ fn timeout_error(timeout: Duration) -> HttpError {
     ))
 }
 
-/// Cancels the evaluation when dropped (the response body went away or
-/// the answer is complete) and stops its timer.
+/// Cancels the evaluation when dropped (the client went away, or the
+/// answer is complete); once armed, also at the deadline.
 struct Guard {
     token: CancellationToken,
-    timer: tokio::task::AbortHandle,
+    timer: Option<tokio::task::AbortHandle>,
 }
 
 impl Guard {
-    fn start(token: CancellationToken, deadline: Instant) -> Self {
-        let fire = token.clone();
-        let timer = tokio::spawn(async move {
-            tokio::time::sleep_until(deadline).await;
-            fire.cancel();
-        })
-        .abort_handle();
-        Self { token, timer }
+    fn new(token: CancellationToken) -> Self {
+        Self { token, timer: None }
+    }
+
+    /// Fires the token at `deadline` from a timer task. Needed only once
+    /// the answer streams: until then the handler waits with its own timer.
+    fn arm(&mut self, deadline: Instant) {
+        let fire = self.token.clone();
+        self.timer = Some(
+            tokio::spawn(async move {
+                tokio::time::sleep_until(deadline).await;
+                fire.cancel();
+            })
+            .abort_handle(),
+        );
     }
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
         self.token.cancel();
-        self.timer.abort();
+        if let Some(timer) = &self.timer {
+            timer.abort();
+        }
     }
 }
 
@@ -373,7 +398,8 @@ fn evaluate_unguarded(
 struct ChunkWriter {
     buf: Vec<u8>,
     head: Option<oneshot::Sender<Result<Head, HttpError>>>,
-    tx: mpsc::Sender<Msg>,
+    /// The stream, opened with the first chunk.
+    tx: Option<mpsc::Sender<Msg>>,
     runtime: tokio::runtime::Handle,
     deadline: Instant,
     timeout: Duration,
@@ -385,8 +411,10 @@ impl ChunkWriter {
     fn send_chunk(&mut self) -> io::Result<()> {
         let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK + CHUNK / 4));
         if let Some(head) = self.head.take() {
+            let (tx, rx) = mpsc::channel(CHANNEL_DEPTH);
+            self.tx = Some(tx);
             return head
-                .send(Ok(Head::Streaming { first: chunk }))
+                .send(Ok(Head::Streaming { first: chunk, rx }))
                 .map_err(|_| io::ErrorKind::BrokenPipe.into());
         }
         self.send(Msg::Chunk(Bytes::from(chunk)))
@@ -394,13 +422,16 @@ impl ChunkWriter {
 
     /// Sends on the stream, waiting at most until the deadline for room.
     fn send(&self, msg: Msg) -> io::Result<()> {
-        match self.tx.try_send(msg) {
+        let Some(tx) = &self.tx else {
+            return Err(io::ErrorKind::BrokenPipe.into());
+        };
+        match tx.try_send(msg) {
             Ok(()) => Ok(()),
             Err(mpsc::error::TrySendError::Closed(_)) => Err(io::ErrorKind::BrokenPipe.into()),
             Err(mpsc::error::TrySendError::Full(msg)) => {
                 match self
                     .runtime
-                    .block_on(tokio::time::timeout_at(self.deadline, self.tx.send(msg)))
+                    .block_on(tokio::time::timeout_at(self.deadline, tx.send(msg)))
                 {
                     Ok(Ok(())) => Ok(()),
                     Ok(Err(_)) => Err(io::ErrorKind::BrokenPipe.into()),
