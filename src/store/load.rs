@@ -195,7 +195,7 @@ fn dedup(quads: &mut Vec<Quad>) {
 
 /// A bulk loader that spreads `quads` over every core: oxigraph's loader
 /// gives each batch to one thread, so one batch per thread.
-pub(super) fn bulk_loader(store: &Store, quads: usize) -> BulkLoader<'_> {
+fn bulk_loader(store: &Store, quads: usize) -> BulkLoader<'_> {
     let threads = std::thread::available_parallelism()
         .map_or(2, std::num::NonZero::get)
         .max(2);
