@@ -40,6 +40,8 @@ pub struct Config {
     pub bind: SocketAddr,
     /// SPARQL limits.
     pub limits: QueryLimits,
+    /// HTTP connections served at once.
+    pub max_connections: usize,
     /// Load the demo data into an empty store.
     pub demo: bool,
 }
@@ -80,6 +82,7 @@ impl Config {
         base: Option<&str>,
         bind: &str,
         limits: QueryLimits,
+        max_connections: usize,
         demo: bool,
     ) -> Result<Self, ConfigError> {
         let bind: SocketAddr = bind
@@ -94,11 +97,15 @@ impl Config {
         if limits.timeout.is_zero() {
             return Err(ConfigError::Zero("--query-timeout"));
         }
+        if max_connections == 0 {
+            return Err(ConfigError::Zero("--max-connections"));
+        }
         Ok(Self {
             base: base_or_local(base, Some(&bind))?,
             data_dir,
             bind,
             limits,
+            max_connections,
             demo,
         })
     }

@@ -6,13 +6,11 @@ use crate::common::{self, BASE, TestApp, TestResponse};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use bibia::config::QueryLimits;
-use http_body_util::BodyExt as _;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{NamedNode, Term};
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
-use tower::ServiceExt as _;
 
 const JSON: &str = "application/sparql-results+json";
 
@@ -583,10 +581,7 @@ async fn explosive_query_times_out_while_others_are_answered() {
     );
     let started = Instant::now();
     let explosive = {
-        let app = TestApp::with_limits(
-            common::demo(),
-            limits(|l| l.timeout = Duration::from_secs(1)),
-        );
+        let app = app.clone();
         tokio::spawn(async move { get_query(&app, EXPLOSIVE, "", None).await })
     };
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -616,50 +611,92 @@ async fn explosive_query_times_out_while_others_are_answered() {
     assert!(r.text().contains("0.2 s"), "{}", r.text());
 }
 
+/// Sends a GET by hand on a new connection, and reads until `enough` bytes
+/// of the answer have come (none when 0).
+async fn raw_get(app: &TestApp, uri: &str, enough: usize) -> (tokio::net::TcpStream, Vec<u8>) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut tcp = tokio::net::TcpStream::connect(app.addr())
+        .await
+        .expect("connects");
+    tcp.write_all(format!("GET {uri} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes())
+        .await
+        .expect("request sent");
+    let mut read = Vec::new();
+    let mut buf = [0; 8192];
+    while read.len() < enough {
+        let n = tcp.read(&mut buf).await.expect("reads");
+        assert!(n > 0, "connection closed after {} bytes", read.len());
+        read.extend_from_slice(&buf[..n]);
+    }
+    (tcp, read)
+}
+
+/// Waits until the single query slot of `app` is free again, at most `within`.
+async fn slot_freed(app: &TestApp, within: Duration, what: &str) -> Duration {
+    let started = Instant::now();
+    loop {
+        let r = get_query(app, "ASK {}", "", None).await;
+        if r.status == StatusCode::OK {
+            return started.elapsed();
+        }
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text());
+        assert!(
+            started.elapsed() < within,
+            "{what}: the query still holds its slot"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_going_away_frees_the_slot() {
-    let state = bibia::http::AppState::new(
-        common::demo().stores.public(),
-        common::base(),
-        limits(|l| l.max_concurrent = 1),
-    );
-    let router = bibia::http::app(state);
+    let app = TestApp::with_limits(common::demo(), limits(|l| l.max_concurrent = 1));
+    // Gone while the answer streams.
     let big = format!(
         "/sparql?query={}&format=csv",
         enc("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }")
     );
-    let response = router
-        .clone()
-        .oneshot(Request::get(&big).body(Body::empty()).expect("request"))
-        .await
-        .expect("answer");
-    assert_eq!(response.status(), StatusCode::OK);
-    let mut body = response.into_body();
-    let first = body.frame().await.expect("a frame").expect("data");
-    assert!(first.is_data());
-    drop(body);
-    // The evaluation stops and gives its slot back.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let r = router
-            .clone()
-            .oneshot(
-                Request::get("/sparql?query=ASK%7B%7D")
-                    .body(Body::empty())
-                    .expect("request"),
-            )
-            .await
-            .expect("answer");
-        if r.status() == StatusCode::OK {
-            break;
-        }
-        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert!(
-            Instant::now() < deadline,
-            "the abandoned query still holds its slot"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let (tcp, read) = raw_get(&app, &big, 100_000).await;
+    assert!(
+        read.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&read[..40])
+    );
+    drop(tcp);
+    slot_freed(&app, Duration::from_secs(10), "gone while streaming").await;
+    // Gone before the first result: the evaluation, 30 s long at most, is
+    // stopped as soon as the watch sees the closed connection.
+    let endless = format!(
+        "/sparql?query={}",
+        enc("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+    );
+    let (tcp, _) = raw_get(&app, &endless, 0).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let r = get_query(&app, "ASK {}", "", None).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "the query runs");
+    drop(tcp);
+    let waited = slot_freed(&app, Duration::from_secs(5), "gone before the answer").await;
+    assert!(waited < Duration::from_secs(5), "{waited:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_loses_its_answer_at_the_time_limit() {
+    let app = TestApp::with_limits(
+        common::demo(),
+        limits(|l| {
+            l.max_concurrent = 1;
+            l.timeout = Duration::from_secs(1);
+        }),
+    );
+    let big = format!(
+        "/sparql?query={}&format=csv",
+        enc("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }")
+    );
+    // Reads the head, then nothing: the socket buffers fill up.
+    let (_tcp, read) = raw_get(&app, &big, 1).await;
+    assert!(read.starts_with(b"HTTP/1.1 200"));
+    // Time limit (1 s) plus the watch's grace (1 s) plus a margin.
+    slot_freed(&app, Duration::from_secs(4), "reader stalled").await;
 }
 
 /// Queries whose work happens in joins of data already in memory, where

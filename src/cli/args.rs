@@ -45,6 +45,10 @@ pub enum Command {
         /// Maximum number of SPARQL queries evaluated at once.
         #[arg(long, env = "BIBIA_MAX_CONCURRENT_QUERIES", default_value_t = 8)]
         max_concurrent_queries: usize,
+        /// Maximum number of HTTP connections served at once (one thread
+        /// each); the next ones wait.
+        #[arg(long, env = "BIBIA_MAX_CONNECTIONS", default_value_t = 256)]
+        max_connections: usize,
         /// Endpoints SPARQL `SERVICE` may call (none by default).
         #[arg(
             long = "service-allow",

@@ -34,6 +34,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             query_timeout,
             max_rows,
             max_concurrent_queries,
+            max_connections,
             service_allow,
             no_demo,
         } => {
@@ -48,6 +49,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 store.base_iri.as_deref(),
                 &bind,
                 limits,
+                max_connections,
                 !no_demo,
             )?;
             serve::run(config)

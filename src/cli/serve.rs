@@ -7,7 +7,6 @@ use crate::config::Config;
 use crate::seed::{self, Seed, SeedError};
 use crate::store::{LoadError, Stores};
 use anyhow::Context as _;
-use axum::serve::ListenerExt as _;
 use std::time::Instant;
 
 pub(crate) fn run(config: Config) -> anyhow::Result<Outcome> {
@@ -18,7 +17,8 @@ pub(crate) fn run(config: Config) -> anyhow::Result<Outcome> {
     }
     let (full, public) = stores.sizes()?;
     tracing::info!(full, public, "base ouverte : {}", config.data_dir.display());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    // Only the listener runs here: each connection has a thread of its own.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(serve(stores, config))?;
@@ -64,7 +64,7 @@ fn bootstrap(stores: &Stores, demo: bool) -> anyhow::Result<()> {
 
 async fn serve(stores: Stores, config: Config) -> anyhow::Result<()> {
     let state =
-        crate::http::AppState::new(stores.public(), config.base.clone(), config.limits.clone());
+        crate::http::AppState::new(stores.public(), config.base.clone(), config.limits.clone())?;
     let app = crate::http::app(state);
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
@@ -74,16 +74,7 @@ async fn serve(stores: Stores, config: Config) -> anyhow::Result<()> {
         "bibia écoute sur http://{addr}/ (IRI de base {}) — Ctrl-C pour arrêter.",
         config.base.as_str()
     );
-    // Answers leave as soon as they are written: without TCP_NODELAY, the
-    // end of a streamed answer can wait for the client's delayed ACK.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::warn!("TCP_NODELAY non appliqué : {e}");
-        }
-    });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    crate::http::serve(listener, app, config.max_connections, shutdown_signal()).await?;
     eprintln!("Arrêt propre : requêtes en cours terminées.");
     drop(stores);
     Ok(())

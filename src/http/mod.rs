@@ -1,13 +1,19 @@
-//! The HTTP surface: `app(state)` builds the whole router in one place.
-//! Handlers are adapters; the state holds only the public projection.
+//! The HTTP surface: `app(state)` builds the whole router in one place, and
+//! [`serve`] serves it, one thread per connection. Handlers are adapters;
+//! the state holds only the public projection.
+//!
+//! Handlers run on their connection's own thread and may block on the
+//! store: the router is meant for [`serve`], not for a shared runtime.
 
 mod error;
 mod health;
 mod negotiate;
+mod server;
 mod sparql;
 mod state;
 
 pub use error::HttpError;
+pub use server::serve;
 pub use state::AppState;
 
 use axum::Router;
@@ -44,14 +50,4 @@ pub fn app(state: AppState) -> Router {
                 .max_age(std::time::Duration::from_secs(86_400)),
         )
         .with_state(state)
-}
-
-/// Runs blocking store work off the async runtime, keeping the tracing span.
-pub async fn run_blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, HttpError> {
-    let span = tracing::Span::current();
-    tokio::task::spawn_blocking(move || span.in_scope(f))
-        .await
-        .map_err(|e| HttpError::Internal(format!("tâche interrompue : {e}")))
 }

@@ -4,19 +4,23 @@
 //! Graph Store).
 //!
 //! The handlers only read the protocol (method, content type, parameters)
-//! into a [`QueryRequest`]; [`eval`] evaluates it off the runtime and
-//! streams the answer.
+//! into a [`QueryJob`]; [`eval`] evaluates it on the connection's thread
+//! and streams the answer.
 
 mod eval;
 mod examples;
 mod page;
 mod service;
+mod watch;
 mod watchdog;
 
+pub(crate) use watch::Watch;
+
 use super::negotiate::{self, Offer};
+use super::server::Client;
 use super::{AppState, HttpError};
 use axum::body::Bytes;
-use axum::extract::{FromRequest as _, Query, Request, State};
+use axum::extract::{Extension, FromRequest as _, Query, Request, State};
 use axum::http::{HeaderMap, Uri, header};
 use axum::response::{IntoResponse, Response};
 use oxigraph::io::{JsonLdProfileSet, RdfFormat};
@@ -213,6 +217,7 @@ fn pairs_of_uri(uri: &Uri) -> Result<Vec<(String, String)>, HttpError> {
 /// Description (RDF) or the query page (HTML).
 pub(crate) async fn get(
     State(state): State<AppState>,
+    client: Option<Extension<Client>>,
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, HttpError> {
@@ -221,7 +226,7 @@ pub(crate) async fn get(
         return Err(HttpError::Forbidden(READ_ONLY.into()));
     }
     match params.query.take() {
-        Some(query) => run(&state, &headers, params, query).await,
+        Some(query) => run(&state, &headers, params, query, client.map(|c| c.0)),
         None => describe(&state, &headers, params.format.as_deref()),
     }
 }
@@ -233,6 +238,7 @@ pub(crate) async fn post(
     request: Request,
 ) -> Result<Response, HttpError> {
     let headers = request.headers().clone();
+    let client = request.extensions().get::<Client>().cloned();
     let mut params = Params::from_uri(request.uri())?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -297,7 +303,7 @@ pub(crate) async fn post(
             )));
         }
     };
-    run(&state, &headers, params, query).await
+    run(&state, &headers, params, query, client)
 }
 
 /// Any write method on `/sparql` or on a Graph Store path: 403.
@@ -305,12 +311,13 @@ pub(crate) async fn refuse_write() -> HttpError {
     HttpError::Forbidden(READ_ONLY.into())
 }
 
-/// Parses, negotiates and evaluates one query.
-async fn run(
+/// Parses, negotiates and evaluates one query, on the current thread.
+fn run(
     state: &AppState,
     headers: &HeaderMap,
     params: Params,
     query: String,
+    client: Option<Client>,
 ) -> Result<Response, HttpError> {
     let parsed = spargebra::SparqlParser::new()
         .with_base_iri(state.base.as_str())
@@ -334,7 +341,7 @@ async fn run(
         timeout,
         service_allow: state.limits.service_allow.clone(),
     };
-    eval::run(state, job).await
+    eval::run(state, job, client)
 }
 
 /// `error at 3:7: expected ...` → a French message with the position.

@@ -1,6 +1,7 @@
 //! Shared state of the HTTP handlers: a handle on the public projection
 //! (never on the full store), the base IRI and the query limits.
 
+use super::sparql::Watch;
 use crate::config::QueryLimits;
 use crate::iri::BaseIri;
 use crate::store::PublicStore;
@@ -19,19 +20,23 @@ pub struct AppState {
     pub limits: Arc<QueryLimits>,
     /// One permit per query evaluated at once.
     pub query_slots: Arc<Semaphore>,
+    /// The running queries' deadlines and clients.
+    pub(crate) watch: Arc<Watch>,
     /// When the service started.
     pub started: Instant,
 }
 
 impl AppState {
-    /// State over a public projection.
-    pub fn new(public: PublicStore, base: BaseIri, limits: QueryLimits) -> Self {
-        Self {
+    /// State over a public projection; starts the thread that watches the
+    /// running queries.
+    pub fn new(public: PublicStore, base: BaseIri, limits: QueryLimits) -> std::io::Result<Self> {
+        Ok(Self {
             public,
             base,
             query_slots: Arc::new(Semaphore::new(limits.max_concurrent)),
             limits: Arc::new(limits),
+            watch: Arc::new(Watch::start()?),
             started: Instant::now(),
-        }
+        })
     }
 }

@@ -1,6 +1,6 @@
 //! Shared helpers of the integration tests: stores in temporary
-//! directories, a shared demo store, and `TestApp` to call the router
-//! without sockets.
+//! directories, a shared demo store, and `TestApp`, bibia's server on a
+//! local port.
 
 #![allow(dead_code, unreachable_pub)]
 
@@ -10,8 +10,10 @@ use bibia::iri::BaseIri;
 use bibia::seed::{self, Seed};
 use bibia::store::Stores;
 use http_body_util::BodyExt as _;
-use std::sync::OnceLock;
-use tower::ServiceExt as _;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
 
 /// The base IRI every test uses.
 pub const BASE: &str = "http://localhost:8080/";
@@ -70,9 +72,23 @@ pub fn demo() -> &'static TestStore {
     DEMO.get_or_init(TestStore::with_demo)
 }
 
-/// The router over a store's public projection.
+/// bibia's HTTP server over a store's public projection, on a free local
+/// port: requests go through real connections, as a user's would.
+#[derive(Clone)]
 pub struct TestApp {
-    router: axum::Router,
+    addr: SocketAddr,
+    _stop: Arc<Stop>,
+}
+
+/// Stops the server when the last handle on the app is dropped.
+struct Stop(Option<tokio::sync::oneshot::Sender<()>>);
+
+impl Drop for Stop {
+    fn drop(&mut self) {
+        if let Some(stop) = self.0.take() {
+            let _ = stop.send(());
+        }
+    }
 }
 
 impl TestApp {
@@ -83,21 +99,57 @@ impl TestApp {
 
     /// The app over `store` with the given limits.
     pub fn with_limits(store: &TestStore, limits: bibia::config::QueryLimits) -> Self {
-        let state = bibia::http::AppState::new(store.stores.public(), base(), limits);
+        let state =
+            bibia::http::AppState::new(store.stores.public(), base(), limits).expect("app state");
+        let app = bibia::http::app(state);
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+        listener.set_nonblocking(true).expect("non-blocking");
+        let addr = listener.local_addr().expect("address");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+                bibia::http::serve(listener, app, 64, async {
+                    let _ = stopped.await;
+                })
+                .await
+                .expect("server");
+            });
+        });
         Self {
-            router: bibia::http::app(state),
+            addr,
+            _stop: Arc::new(Stop(Some(stop))),
         }
+    }
+
+    /// The server's address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Sends a request on a new connection; the response's body is read as
+    /// the caller goes.
+    pub async fn request(&self, mut request: Request<Body>) -> Response<Incoming> {
+        let tcp = tokio::net::TcpStream::connect(self.addr)
+            .await
+            .expect("connects");
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tcp))
+            .await
+            .expect("handshake");
+        tokio::spawn(connection);
+        request
+            .headers_mut()
+            .insert("host", axum::http::HeaderValue::from_static("localhost"));
+        sender.send_request(request).await.expect("server answers")
     }
 
     /// Sends a request and collects the whole response.
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("router answers");
-        TestResponse::read(response).await
+        TestResponse::read(self.request(request).await).await
     }
 
     /// GET `uri` with an optional `Accept`.
@@ -118,7 +170,7 @@ pub struct TestResponse {
 }
 
 impl TestResponse {
-    async fn read(response: Response<Body>) -> Self {
+    async fn read(response: Response<Incoming>) -> Self {
         let (parts, body) = response.into_parts();
         let body = body.collect().await.expect("body").to_bytes().to_vec();
         Self {

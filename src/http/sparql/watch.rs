@@ -1,0 +1,151 @@
+//! The watch over running queries.
+//!
+//! A query is evaluated on its connection's thread, which cannot look at a
+//! clock or at the socket meanwhile. One tokio timer, on a thread of its
+//! own, looks at every running query each [`TICK`]:
+//!
+//! - past its deadline, the query's cancellation token fires;
+//! - when its client has gone away (the connection is closed on the client
+//!   side), the token fires too;
+//! - [`STUCK`] after the deadline, a streamed answer still registered is
+//!   one whose client stopped reading (its evaluation stops at the token,
+//!   but only when the connection asks for the next chunk): its connection
+//!   is shut down, which ends the answer and gives its slot back.
+//!
+//! Registering a query takes a lock and wakes nobody.
+
+use crate::http::server::Client;
+use oxigraph::sparql::CancellationToken;
+use std::collections::HashMap;
+use std::net::Shutdown;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::{Duration, Instant};
+
+/// How often the running queries are looked at.
+pub(crate) const TICK: Duration = Duration::from_millis(20);
+/// How long after its deadline a query's connection is shut down.
+pub(crate) const STUCK: Duration = Duration::from_secs(1);
+
+/// The running queries, and the thread that watches them.
+pub(crate) struct Watch {
+    running: Arc<Mutex<Running>>,
+}
+
+#[derive(Default)]
+struct Running {
+    next: u64,
+    queries: HashMap<u64, Entry>,
+}
+
+struct Entry {
+    deadline: Instant,
+    token: CancellationToken,
+    client: Option<Client>,
+    /// The response has started: the evaluation goes on as the client reads.
+    streaming: bool,
+    shut: bool,
+}
+
+/// A query under watch; dropped when its evaluation is over.
+pub(crate) struct Watched {
+    id: u64,
+    running: Arc<Mutex<Running>>,
+}
+
+impl Watch {
+    /// Starts the watching thread, which ends with the last handle on the
+    /// watch.
+    pub(crate) fn start() -> std::io::Result<Self> {
+        let running = Arc::new(Mutex::new(Running::default()));
+        let watched = Arc::downgrade(&running);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()?;
+        std::thread::Builder::new()
+            .name("bibia-veille".into())
+            .spawn(move || runtime.block_on(watch(watched)))?;
+        Ok(Self { running })
+    }
+
+    /// Watches a query until the returned handle is dropped.
+    pub(crate) fn watch(
+        &self,
+        deadline: Instant,
+        token: CancellationToken,
+        client: Option<Client>,
+    ) -> Watched {
+        let mut running = lock(&self.running);
+        let id = running.next;
+        running.next += 1;
+        running.queries.insert(
+            id,
+            Entry {
+                deadline,
+                token,
+                client,
+                streaming: false,
+                shut: false,
+            },
+        );
+        Watched {
+            id,
+            running: self.running.clone(),
+        }
+    }
+}
+
+impl Watched {
+    /// Tells the watch that the answer now streams.
+    pub(crate) fn streaming(&self) {
+        if let Some(entry) = lock(&self.running).queries.get_mut(&self.id) {
+            entry.streaming = true;
+        }
+    }
+}
+
+impl Drop for Watched {
+    fn drop(&mut self) {
+        lock(&self.running).queries.remove(&self.id);
+    }
+}
+
+fn lock(running: &Mutex<Running>) -> std::sync::MutexGuard<'_, Running> {
+    running.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+async fn watch(running: Weak<Mutex<Running>>) {
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(running) = running.upgrade() else {
+            return;
+        };
+        let now = Instant::now();
+        for entry in lock(&running).queries.values_mut() {
+            if now >= entry.deadline || entry.client.as_ref().is_some_and(gone) {
+                entry.token.cancel();
+            }
+            if entry.streaming && !entry.shut && now >= entry.deadline + STUCK {
+                entry.shut = true;
+                if let Some(Client(socket)) = &entry.client {
+                    let _ = socket.shutdown(Shutdown::Both);
+                }
+            }
+        }
+    }
+}
+
+/// Whether the client closed its side of the connection. The socket is
+/// non-blocking (it is the connection's, registered with tokio): no byte
+/// waiting is `WouldBlock`, a closed side is a read of 0 bytes.
+fn gone(Client(socket): &Client) -> bool {
+    match socket.peek(&mut [0]) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => !matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted
+        ),
+    }
+}
