@@ -1,7 +1,9 @@
 //! The `bibia` binary: exit codes and reports as a user sees them.
 
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 fn bibia(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bibia"))
@@ -104,5 +106,72 @@ fn generate_is_deterministic_and_conforms() {
         out.status.success(),
         "generated data must conform:\n{}",
         String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// A GET with `Connection: close`; the whole answer as text.
+fn http_get(addr: &str, path: &str) -> String {
+    let mut tcp = std::net::TcpStream::connect(addr).expect("connects");
+    write!(
+        tcp,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request sent");
+    let mut answer = String::new();
+    tcp.read_to_string(&mut answer).expect("answer read");
+    answer
+}
+
+#[test]
+fn serve_answers_then_stops_after_the_request_in_progress() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data").display().to_string();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_bibia"))
+        .args(["serve", "--data-dir", &data, "--bind", "127.0.0.1:0"])
+        .args(["--no-demo", "--query-timeout", "2"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("bibia serve starts");
+    let mut stderr = BufReader::new(server.stderr.take().expect("stderr"));
+    let mut said = String::new();
+    let addr = loop {
+        let mut line = String::new();
+        let n = stderr.read_line(&mut line).expect("stderr read");
+        assert!(n > 0, "bibia serve stopped before listening:\n{said}");
+        said.push_str(&line);
+        if let Some(rest) = line.strip_prefix("bibia écoute sur http://") {
+            break rest.split('/').next().expect("address").to_owned();
+        }
+    };
+    let health = http_get(&addr, "/healthz");
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+    assert!(health.contains("\"status\":\"ok\""), "{health}");
+    // A query in progress (a product stopped at its 2 s limit) when the
+    // server is told to stop: it still gets its answer.
+    let slow = {
+        let addr = addr.clone();
+        std::thread::spawn(move || {
+            http_get(
+                &addr,
+                "/sparql?query=SELECT%20*%20WHERE%20%7B%3Fa%20%3Fb%20%3Fc%20.%20%3Fd%20%3Fe%20%3Ff%20.%20%3Fg%20%3Fh%20%3Fi%7D%20ORDER%20BY%20%3Fa",
+            )
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let kill = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(kill.success());
+    let answer = slow.join().expect("client thread");
+    assert!(answer.starts_with("HTTP/1.1 504"), "{answer}");
+    assert!(answer.contains("temps limite"), "{answer}");
+    let status = server.wait().expect("bibia serve ends");
+    assert!(status.success(), "{status}");
+    stderr.read_to_string(&mut said).expect("stderr read");
+    assert!(said.contains("Arrêt propre"), "{said}");
+    assert!(
+        std::net::TcpStream::connect(&addr).is_err(),
+        "still listening after the stop"
     );
 }

@@ -680,6 +680,29 @@ async fn client_going_away_frees_the_slot() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_beyond_the_limit_wait_their_turn() {
+    let app = TestApp::serve(common::demo(), QueryLimits::default(), 1);
+    // A keep-alive connection, answered and left open.
+    let (first, head) = raw_get(&app, "/sparql?query=ASK%7B%7D", 1).await;
+    assert!(head.starts_with(b"HTTP/1.1 200"));
+    let second = {
+        let app = app.clone();
+        tokio::spawn(async move { get_query(&app, "ASK {}", "", None).await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !second.is_finished(),
+        "a second connection was served beyond the limit of one"
+    );
+    drop(first);
+    let r = tokio::time::timeout(Duration::from_secs(5), second)
+        .await
+        .expect("served once the first connection is closed")
+        .expect("task");
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_stops_reading_loses_its_answer_at_the_time_limit() {
     let app = TestApp::with_limits(
         common::demo(),

@@ -99,6 +99,15 @@ impl TestApp {
 
     /// The app over `store` with the given limits.
     pub fn with_limits(store: &TestStore, limits: bibia::config::QueryLimits) -> Self {
+        Self::serve(store, limits, 64)
+    }
+
+    /// The app over `store`, serving at most `max_connections` at once.
+    pub fn serve(
+        store: &TestStore,
+        limits: bibia::config::QueryLimits,
+        max_connections: usize,
+    ) -> Self {
         let state =
             bibia::http::AppState::new(store.stores.public(), base(), limits).expect("app state");
         let app = bibia::http::app(state);
@@ -113,7 +122,7 @@ impl TestApp {
                 .expect("runtime");
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-                bibia::http::serve(listener, app, 64, async {
+                bibia::http::serve(listener, app, max_connections, async {
                     let _ = stopped.await;
                 })
                 .await
