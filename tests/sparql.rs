@@ -679,6 +679,33 @@ async fn client_going_away_frees_the_slot() {
     assert!(waited < Duration::from_secs(5), "{waited:?}");
 }
 
+#[tokio::test]
+async fn a_body_sent_too_slowly_gets_408() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let app = TestApp::with_limits(
+        common::demo(),
+        limits(|l| l.timeout = Duration::from_secs(1)),
+    );
+    let mut tcp = tokio::net::TcpStream::connect(app.addr())
+        .await
+        .expect("connects");
+    // Announces 100 bytes, sends 10, then nothing.
+    tcp.write_all(
+        b"POST /sparql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/sparql-query\r\nContent-Length: 100\r\n\r\nASK { ?s ?",
+    )
+    .await
+    .expect("sent");
+    let started = Instant::now();
+    let mut answer = String::new();
+    tokio::time::timeout(Duration::from_secs(5), tcp.read_to_string(&mut answer))
+        .await
+        .expect("answered, and the connection closed")
+        .expect("read");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("corps de requête non reçu"), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_beyond_the_limit_wait_their_turn() {
     let app = TestApp::serve(common::demo(), QueryLimits::default(), 1);

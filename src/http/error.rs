@@ -23,6 +23,10 @@ pub enum HttpError {
     /// 406: no acceptable representation.
     #[error("{0}")]
     NotAcceptable(String),
+    /// 408: the request's body did not arrive in time (the connection is
+    /// closed).
+    #[error("{0}")]
+    SlowRequest(String),
     /// 415: unsupported request body type.
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -47,6 +51,7 @@ impl HttpError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
+            Self::SlowRequest(_) => StatusCode::REQUEST_TIMEOUT,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
@@ -69,6 +74,9 @@ impl IntoResponse for HttpError {
         );
         if matches!(self, Self::Busy(_)) {
             headers.insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        }
+        if matches!(self, Self::SlowRequest(_)) {
+            headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
         response
     }

@@ -253,9 +253,7 @@ pub(crate) async fn post(
         .unwrap_or_default();
     let query = match content_type.as_str() {
         FORM => {
-            let body = Bytes::from_request(request, &state)
-                .await
-                .map_err(|e| HttpError::BadRequest(format!("corps de requête illisible : {e}")))?;
+            let body = read_body(request, &state).await?;
             let pairs = Query::<Vec<(String, String)>>::try_from_uri(
                 &Uri::builder()
                     .path_and_query(format!("/?{}", String::from_utf8_lossy(&body)))
@@ -280,9 +278,7 @@ pub(crate) async fn post(
                     "requête envoyée à la fois dans le corps et dans le paramètre `query`".into(),
                 ));
             }
-            let body = Bytes::from_request(request, &state)
-                .await
-                .map_err(|e| HttpError::BadRequest(format!("corps de requête illisible : {e}")))?;
+            let body = read_body(request, &state).await?;
             String::from_utf8(body.to_vec()).map_err(|_| {
                 HttpError::BadRequest("la requête doit être encodée en UTF-8".into())
             })?
@@ -304,6 +300,21 @@ pub(crate) async fn post(
         }
     };
     run(&state, &headers, params, query, client)
+}
+
+/// The body of a POST, which must arrive whole within the query time limit:
+/// a client sending it slower does not hold its connection's thread longer.
+async fn read_body(request: Request, state: &AppState) -> Result<Bytes, HttpError> {
+    let limit = state.limits.timeout;
+    tokio::time::timeout(limit, Bytes::from_request(request, state))
+        .await
+        .map_err(|_| {
+            HttpError::SlowRequest(format!(
+                "corps de requête non reçu en entier en {:.1} s : connexion fermée",
+                limit.as_secs_f64()
+            ))
+        })?
+        .map_err(|e| HttpError::BadRequest(format!("corps de requête illisible : {e}")))
 }
 
 /// Any write method on `/sparql` or on a Graph Store path: 403.
