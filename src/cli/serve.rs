@@ -65,7 +65,6 @@ fn bootstrap(stores: &Stores, demo: bool) -> anyhow::Result<()> {
 async fn serve(stores: Stores, config: Config) -> anyhow::Result<()> {
     let state =
         crate::http::AppState::new(stores.public(), config.base.clone(), config.limits.clone())?;
-    let app = crate::http::app(state);
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("écoute sur {} impossible", config.bind))?;
@@ -74,7 +73,7 @@ async fn serve(stores: Stores, config: Config) -> anyhow::Result<()> {
         "bibia écoute sur http://{addr}/ (IRI de base {}) — Ctrl-C pour arrêter.",
         config.base.as_str()
     );
-    crate::http::serve(listener, app, config.max_connections, shutdown_signal()).await?;
+    crate::http::serve(listener, state, config.max_connections, shutdown_signal()).await?;
     eprintln!("Arrêt propre : requêtes en cours terminées.");
     drop(stores);
     Ok(())

@@ -3,7 +3,7 @@
 //! the state holds only the public projection.
 //!
 //! Handlers run on their connection's own thread and may block on the
-//! store: the router is meant for [`serve`], not for a shared runtime.
+//! store, which is why the router is not public: only [`serve`] runs it.
 
 mod error;
 mod health;
@@ -21,8 +21,9 @@ use axum::routing::{get, post};
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
 
-/// The router of the public service.
-pub fn app(state: AppState) -> Router {
+/// The router of the public service; its handlers block their thread, so
+/// it is served only by [`serve`].
+fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(health::home))
         .route("/healthz", get(health::healthz))

@@ -13,6 +13,7 @@
 //! no connection is accepted any more and each one finishes its request in
 //! progress.
 
+use super::AppState;
 use axum::Router;
 use axum::extract::Request;
 use hyper::body::Incoming;
@@ -35,14 +36,15 @@ pub(crate) const IDLE: Duration = Duration::from_secs(15);
 #[derive(Clone)]
 pub(crate) struct Client(pub(crate) Arc<std::net::TcpStream>);
 
-/// Serves `app` on `listener` until `shutdown` completes, then lets every
-/// connection finish its request in progress.
+/// Serves bibia's router over `state` on `listener` until `shutdown`
+/// completes, then lets every connection finish its request in progress.
 pub async fn serve(
     listener: TcpListener,
-    app: Router,
+    state: AppState,
     max_connections: usize,
     shutdown: impl Future<Output = ()>,
 ) -> io::Result<()> {
+    let app = super::app(state);
     let slots = Arc::new(Semaphore::new(max_connections));
     let (stop, stopped) = watch::channel(false);
     let mut warned = false;

@@ -110,7 +110,6 @@ impl TestApp {
     ) -> Self {
         let state =
             bibia::http::AppState::new(store.stores.public(), base(), limits).expect("app state");
-        let app = bibia::http::app(state);
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
         listener.set_nonblocking(true).expect("non-blocking");
         let addr = listener.local_addr().expect("address");
@@ -122,7 +121,7 @@ impl TestApp {
                 .expect("runtime");
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-                bibia::http::serve(listener, app, max_connections, async {
+                bibia::http::serve(listener, state, max_connections, async {
                     let _ = stopped.await;
                 })
                 .await
