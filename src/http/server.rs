@@ -21,8 +21,9 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::future::Future;
 use std::io;
-use std::sync::mpsc::{SendError, SyncSender};
+use std::sync::mpsc::{RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::ThreadId;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
@@ -52,7 +53,7 @@ pub async fn serve(
     let app = super::app(state);
     let slots = Arc::new(Semaphore::new(max_connections));
     let (stop, stopped) = watch::channel(false);
-    let threads = Arc::new(Threads::default());
+    let threads = Arc::new(Threads::new(THREAD_IDLE));
     let mut warned = false;
     tokio::pin!(shutdown);
     loop {
@@ -122,29 +123,36 @@ struct Job {
 /// The connection threads waiting for their next connection (each keeps
 /// its runtime): handing a connection to one costs less than starting a
 /// thread and a runtime.
-#[derive(Default)]
 struct Threads {
-    waiting: Mutex<Vec<SyncSender<Job>>>,
+    waiting: Mutex<Vec<(ThreadId, SyncSender<Job>)>>,
+    /// How long a thread waits for its next connection.
+    idle: Duration,
 }
 
 impl Threads {
+    fn new(idle: Duration) -> Self {
+        Self {
+            waiting: Mutex::default(),
+            idle,
+        }
+    }
+
     /// Hands `job` to a waiting thread; gives it back when none waits.
     fn hand(&self, mut job: Job) -> Result<(), Job> {
         loop {
-            let Some(thread) = self.lock().pop() else {
+            let Some((_, thread)) = self.lock().pop() else {
                 return Err(job);
             };
-            // A rendezvous: taken by a thread in `recv`, or given back by
-            // one that stopped waiting.
-            match thread.send(job) {
+            // Each wait has its own channel of one place: never full.
+            match thread.try_send(job) {
                 Ok(()) => return Ok(()),
-                Err(SendError(back)) => job = back,
+                Err(TrySendError::Full(back) | TrySendError::Disconnected(back)) => job = back,
             }
         }
     }
 
     /// Serves `job`, then the connections handed over, until none comes
-    /// for [`THREAD_IDLE`] or the server stops.
+    /// for `idle` or the server stops.
     fn work(&self, mut job: Job, app: &Router, stopped: &watch::Receiver<bool>) {
         let runtime = match tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -156,6 +164,7 @@ impl Threads {
                 return;
             }
         };
+        let me = std::thread::current().id();
         loop {
             let Job { tcp, permit } = job;
             if let Err(e) = runtime.block_on(connection(tcp, app.clone(), stopped.clone())) {
@@ -165,12 +174,30 @@ impl Threads {
             if *stopped.borrow() {
                 return;
             }
-            let (thread, next) = std::sync::mpsc::sync_channel(0);
-            self.lock().push(thread);
-            match next.recv_timeout(THREAD_IDLE) {
-                Ok(next) => job = next,
-                Err(_) => return,
-            }
+            let (thread, next) = std::sync::mpsc::sync_channel(1);
+            self.lock().push((me, thread));
+            job = match next.recv_timeout(self.idle) {
+                Ok(next) => next,
+                Err(RecvTimeoutError::Disconnected) => return,
+                Err(RecvTimeoutError::Timeout) => {
+                    let mut waiting = self.lock();
+                    match waiting.iter().position(|(id, _)| *id == me) {
+                        Some(at) => {
+                            waiting.remove(at);
+                            return;
+                        }
+                        // Taken meanwhile: a connection is on its way (or
+                        // the server closed, and `recv` fails).
+                        None => {
+                            drop(waiting);
+                            match next.recv() {
+                                Ok(next) => next,
+                                Err(_) => return,
+                            }
+                        }
+                    }
+                }
+            };
         }
     }
 
@@ -179,7 +206,7 @@ impl Threads {
         self.lock().clear();
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<SyncSender<Job>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(ThreadId, SyncSender<Job>)>> {
         self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -210,4 +237,78 @@ async fn connection(
     }
     conn.as_mut().graceful_shutdown();
     conn.await.map_err(io::Error::other)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read as _, Write as _};
+
+    /// Sends a GET on a new connection; the answer's body comes once the
+    /// connection is handed over.
+    fn ask(addr: std::net::SocketAddr) -> std::net::TcpStream {
+        let mut tcp = std::net::TcpStream::connect(addr).expect("connects");
+        tcp.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .expect("sent");
+        tcp
+    }
+
+    fn body(mut tcp: std::net::TcpStream) -> String {
+        let mut answer = String::new();
+        tcp.read_to_string(&mut answer).expect("read");
+        answer
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_owned())
+            .unwrap_or(answer)
+    }
+
+    #[test]
+    fn a_thread_serves_the_next_connection_then_ends_when_idle() {
+        let threads = Arc::new(Threads::new(Duration::from_millis(300)));
+        let app = Router::new().route(
+            "/",
+            axum::routing::get(|| async { format!("{:?}", std::thread::current().id()) }),
+        );
+        let (_stop, stopped) = watch::channel(false);
+        let slots = Arc::new(Semaphore::new(4));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+        let addr = listener.local_addr().expect("address");
+        let accept = || {
+            let (tcp, _) = listener.accept().expect("accepted");
+            tcp.set_nonblocking(true).expect("non-blocking");
+            Job {
+                tcp,
+                permit: slots.clone().try_acquire_owned().expect("a slot"),
+            }
+        };
+        // No thread waits: the first connection starts one.
+        let client = ask(addr);
+        let Err(job) = threads.hand(accept()) else {
+            panic!("handed to a thread that does not exist");
+        };
+        let worker = {
+            let (threads, app, stopped) = (threads.clone(), app.clone(), stopped.clone());
+            std::thread::spawn(move || threads.work(job, &app, &stopped))
+        };
+        let first = body(client);
+        // Once the connection is closed, the same thread serves the next one.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while threads.lock().is_empty() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the thread never waits"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let client = ask(addr);
+        assert!(threads.hand(accept()).is_ok());
+        assert_eq!(body(client), first);
+        // Idle for longer than its limit, it ends and waits no more.
+        worker.join().expect("the thread ends");
+        assert!(threads.lock().is_empty());
+        assert_eq!(slots.available_permits(), 4, "every slot given back");
+        let client = ask(addr);
+        assert!(threads.hand(accept()).is_err());
+        drop(client);
+    }
 }
