@@ -31,7 +31,7 @@ use tower::ServiceExt as _;
 
 /// How long a connection may wait for (the rest of) a request's headers,
 /// idle keep-alive time included.
-pub(crate) const IDLE: Duration = Duration::from_secs(15);
+const IDLE: Duration = Duration::from_secs(15);
 
 /// How long a connection thread waits for a next connection before ending.
 const THREAD_IDLE: Duration = Duration::from_secs(60);
@@ -105,8 +105,10 @@ pub async fn serve(
             }
         }
     }
-    threads.close();
+    // Told before the waiting threads are let go, so that a thread ending
+    // its connection meanwhile does not start waiting again.
     let _ = stop.send(true);
+    threads.close();
     // Every connection gives its permit back when its thread ends.
     let _all = slots
         .acquire_many(u32::try_from(max_connections).unwrap_or(u32::MAX))

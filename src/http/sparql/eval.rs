@@ -124,11 +124,9 @@ pub(crate) fn run(
     let end = guarded(|| answer.fill()).map_err(failed)?;
     let mut response = match end {
         Some(truncated) => {
-            let mut r = Response::new(Body::from(answer.sink.take()));
-            r.headers_mut().insert(
-                TRUNCATED.clone(),
-                HeaderValue::from_static(if truncated { "true" } else { "false" }),
-            );
+            let mut r = Response::new(Body::from(answer.sink.take_last()));
+            r.headers_mut()
+                .insert(TRUNCATED.clone(), truncated_value(truncated));
             r
         }
         None => {
@@ -232,7 +230,7 @@ fn rdf_serializer(format: RdfFormat) -> RdfSerializer {
 }
 
 /// The bytes written so far, shared with the serialiser that writes them.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 struct Sink(Rc<RefCell<Vec<u8>>>);
 
 impl Sink {
@@ -246,6 +244,12 @@ impl Sink {
             &mut self.0.borrow_mut(),
             Vec::with_capacity(CHUNK + CHUNK / 4),
         )
+    }
+
+    /// The last bytes written, once the answer is complete (no room kept:
+    /// most answers fit in their first buffer).
+    fn take_last(&self) -> Vec<u8> {
+        std::mem::take(&mut self.0.borrow_mut())
     }
 }
 
@@ -480,7 +484,7 @@ impl HttpBody for ResultBody {
             return match guarded(|| answer.fill()) {
                 Ok(None) => Poll::Ready(Some(Ok(Frame::data(Bytes::from(answer.sink.take()))))),
                 Ok(Some(truncated)) => {
-                    let last = answer.sink.take();
+                    let last = answer.sink.take_last();
                     self.rest = None;
                     if last.is_empty() {
                         return Poll::Ready(Some(Ok(trailers(truncated))));
@@ -510,9 +514,11 @@ impl HttpBody for ResultBody {
 /// The trailer that ends a streamed answer.
 fn trailers(truncated: bool) -> Frame<Bytes> {
     let mut trailers = HeaderMap::new();
-    trailers.insert(
-        TRUNCATED.clone(),
-        HeaderValue::from_static(if truncated { "true" } else { "false" }),
-    );
+    trailers.insert(TRUNCATED.clone(), truncated_value(truncated));
     Frame::trailers(trailers)
+}
+
+/// The value of `X-Bibia-Truncated`, as header or trailer.
+fn truncated_value(truncated: bool) -> HeaderValue {
+    HeaderValue::from_static(if truncated { "true" } else { "false" })
 }
