@@ -226,11 +226,12 @@ fn term_str(t: &Term) -> String {
 
 #[test]
 fn the_mapping_table_covers_the_networks_38_fields() {
-    let schema = root().join("../shared/reference/interconnectes/interconnectes_IA-schema.json");
-    let Ok(bytes) = std::fs::read(&schema) else {
-        eprintln!("skipped: ../shared/reference absent, the mapping table is not checked");
+    let Some(schema) =
+        crate::common::shared("reference/interconnectes/interconnectes_IA-schema.json")
+    else {
         return;
     };
+    let bytes = std::fs::read(&schema).expect("schema readable");
     let schema: serde_json::Value = serde_json::from_slice(&bytes).expect("schema parses");
     let table =
         std::fs::read_to_string(root().join("ontology/README.md")).expect("ontology/README.md");

@@ -15,6 +15,26 @@ use hyper_util::rt::TokioIo;
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
+/// A path under `../shared` (the conformance suites and the network's
+/// reference model), or `None` with a printed skip when it is absent, as in
+/// a fresh clone. In CI (`CI` set) it must be there: a missing folder fails
+/// the test instead of letting it pass silently.
+pub fn shared(relative: &str) -> Option<std::path::PathBuf> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(relative);
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI : {} introuvable ; ../shared/ doit être présent à côté du dépôt",
+        path.display()
+    );
+    println!("skipped: ../shared absent ({} not found)", path.display());
+    None
+}
+
 /// The base IRI every test uses.
 pub const BASE: &str = "http://localhost:8080/";
 
