@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs what building bibia needs beyond the Rust toolchain: libclang and
-# clang (oxigraph's RocksDB bindings are generated with bindgen).
+# clang (oxigraph's RocksDB bindings are generated with bindgen), and
+# Python when the machine has none.
 set -euo pipefail
 missing=()
 for pkg in libclang-dev clang; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
+# Python runs the tests' real SPARQL clients and the benchmark scripts.
+command -v python3 >/dev/null || missing+=(python3 python3-pip)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installation des paquets système manquants : ${missing[*]}" >&2
   SUDO=""

@@ -14,6 +14,11 @@ pub struct QueryLimits {
     pub max_rows: usize,
     /// Maximum number of queries evaluated at once.
     pub max_concurrent: usize,
+    /// Maximum number of queries waiting for a place among
+    /// `max_concurrent`; their wait counts in their time limit.
+    pub max_queued: usize,
+    /// Maximum size of a request body, in bytes.
+    pub max_body: usize,
     /// Endpoints `SERVICE` may call; empty disables `SERVICE`.
     pub service_allow: Vec<String>,
 }
@@ -24,6 +29,8 @@ impl Default for QueryLimits {
             timeout: Duration::from_secs(30),
             max_rows: 100_000,
             max_concurrent: 8,
+            max_queued: 128,
+            max_body: 1_048_576,
             service_allow: Vec::new(),
         }
     }
@@ -93,6 +100,9 @@ impl Config {
         }
         if limits.max_concurrent == 0 {
             return Err(ConfigError::Zero("--max-concurrent-queries"));
+        }
+        if limits.max_body == 0 {
+            return Err(ConfigError::Zero("--max-body-bytes"));
         }
         if limits.timeout.is_zero() {
             return Err(ConfigError::Zero("--query-timeout"));

@@ -200,11 +200,11 @@ async fn graph_formats_by_accept_and_by_format_parameter() {
             get_query(&app, &q, &format!("&format={short}"), None).await,
         ] {
             assert_eq!(r.status, StatusCode::OK, "{short}: {}", r.text());
-            assert_eq!(
-                r.header("content-type"),
-                Some(format.media_type()),
-                "{short}"
-            );
+            let media_type = match format {
+                RdfFormat::Turtle => "text/turtle; charset=utf-8",
+                other => other.media_type(),
+            };
+            assert_eq!(r.header("content-type"), Some(media_type), "{short}");
             let triples = RdfParser::from_format(format)
                 .for_slice(&r.body)
                 .collect::<Result<Vec<_>, _>>()
@@ -219,7 +219,74 @@ async fn graph_formats_by_accept_and_by_format_parameter() {
     );
     assert!(sizes.first().is_some_and(|n| *n > 10));
     let describe = get_query(&app, &format!("DESCRIBE <{PROJECT}>"), "", None).await;
-    assert_eq!(describe.header("content-type"), Some("text/turtle"));
+    assert_eq!(
+        describe.header("content-type"),
+        Some("text/turtle; charset=utf-8")
+    );
+}
+
+/// The `format` / `output` / `results` names of SPARQLWrapper, rdflib,
+/// Fuseki and Virtuoso, for each query form.
+#[tokio::test]
+async fn format_names_of_common_clients_and_endpoints() {
+    let app = TestApp::demo();
+    let select = "SELECT ?x WHERE { VALUES ?x { 1 } }";
+    let construct = format!("CONSTRUCT {{ <{PROJECT}> ?p ?o }} WHERE {{ <{PROJECT}> ?p ?o }}");
+    let cases: &[(&str, &str, &str)] = &[
+        (select, "format=json", "application/sparql-results+json"),
+        (select, "output=json", "application/sparql-results+json"),
+        (select, "results=json", "application/sparql-results+json"),
+        (select, "format=srj", "application/sparql-results+json"),
+        (select, "output=xml", "application/sparql-results+xml"),
+        (select, "format=sparql", "application/sparql-results+xml"),
+        (select, "format=srx", "application/sparql-results+xml"),
+        (select, "output=csv", "text/csv; charset=utf-8"),
+        (
+            select,
+            "format=tsv&format=text%2Ftab-separated-values&output=tsv",
+            "text/tab-separated-values; charset=utf-8",
+        ),
+        (&construct, "format=turtle", "text/turtle; charset=utf-8"),
+        (&construct, "output=turtle", "text/turtle; charset=utf-8"),
+        (&construct, "format=n3", "text/turtle; charset=utf-8"),
+        (
+            &construct,
+            "format=text%2Fturtle",
+            "text/turtle; charset=utf-8",
+        ),
+        (&construct, "format=ntriples", "application/n-triples"),
+        (&construct, "format=n-triples", "application/n-triples"),
+        (&construct, "format=nquads", "application/n-quads"),
+        (
+            &construct,
+            "format=json-ld&format=application%2Fld%2Bjson",
+            "application/ld+json",
+        ),
+        (&construct, "format=json", "application/ld+json"),
+        (&construct, "format=rdfxml", "application/rdf+xml"),
+        (
+            &construct,
+            "format=rdf%2Bxml&format=application%2Frdf%2Bxml",
+            "application/rdf+xml",
+        ),
+        (&construct, "format=xml", "application/rdf+xml"),
+        (&construct, "output=rdf", "application/rdf+xml"),
+    ];
+    for (query, params, media_type) in cases {
+        let r = get_query(&app, query, &format!("&{params}"), Some("*/*")).await;
+        assert_eq!(r.status, StatusCode::OK, "{params}: {}", r.text());
+        assert_eq!(r.header("content-type"), Some(*media_type), "{params}");
+    }
+    // A name that means nothing for this query form is a 406 in both
+    // languages, listing what is possible.
+    let r = get_query(&app, select, "&format=turtle&output=turtle", None).await;
+    assert_eq!(r.status, StatusCode::NOT_ACCEPTABLE);
+    assert!(r.text().contains("json, xml, csv, tsv"), "{}", r.text());
+    assert!(
+        r.text().contains("Error 406 (Not Acceptable): format"),
+        "{}",
+        r.text()
+    );
 }
 
 #[tokio::test]
@@ -277,7 +344,13 @@ async fn bad_requests_say_what_is_wrong() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(
         r.text()
-            .starts_with("Requête SPARQL invalide, ligne 3, colonne"),
+            .starts_with("Erreur 400 : Requête SPARQL invalide, ligne 3, colonne"),
+        "{}",
+        r.text()
+    );
+    assert!(
+        r.text()
+            .contains("\nError 400 (Bad Request): Invalid SPARQL query, line 3, column"),
         "{}",
         r.text()
     );
@@ -408,7 +481,10 @@ async fn bare_get_describes_the_service_or_shows_the_page() {
     let app = TestApp::demo();
     let sd = app.get("/sparql", None).await;
     assert_eq!(sd.status, StatusCode::OK);
-    assert_eq!(sd.header("content-type"), Some("text/turtle"));
+    assert_eq!(
+        sd.header("content-type"),
+        Some("text/turtle; charset=utf-8")
+    );
     let triples: Vec<_> = RdfParser::from_format(RdfFormat::Turtle)
         .for_slice(&sd.body)
         .collect::<Result<_, _>>()
@@ -561,7 +637,13 @@ async fn large_results_stream_whole() {
 
 #[tokio::test]
 async fn too_many_queries_get_503_with_retry_after() {
-    let app = TestApp::with_limits(common::demo(), limits(|l| l.max_concurrent = 0));
+    let app = TestApp::with_limits(
+        common::demo(),
+        limits(|l| {
+            l.max_concurrent = 0;
+            l.max_queued = 0;
+        }),
+    );
     let r = get_query(&app, "ASK {}", "", None).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(r.header("retry-after").is_some());
@@ -631,7 +713,8 @@ async fn raw_get(app: &TestApp, uri: &str, enough: usize) -> (tokio::net::TcpStr
     (tcp, read)
 }
 
-/// Waits until the single query slot of `app` is free again, at most `within`.
+/// Waits until the single query slot of `app` (which has no queue) is free
+/// again, at most `within`.
 async fn slot_freed(app: &TestApp, within: Duration, what: &str) -> Duration {
     let started = Instant::now();
     loop {
@@ -650,7 +733,14 @@ async fn slot_freed(app: &TestApp, within: Duration, what: &str) -> Duration {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_going_away_frees_the_slot() {
-    let app = TestApp::with_limits(common::demo(), limits(|l| l.max_concurrent = 1));
+    // No queue: a query that finds the slot taken is told so at once.
+    let app = TestApp::with_limits(
+        common::demo(),
+        limits(|l| {
+            l.max_concurrent = 1;
+            l.max_queued = 0;
+        }),
+    );
     // Gone while the answer streams.
     let big = format!(
         "/sparql?query={}&format=csv",
@@ -735,6 +825,7 @@ async fn a_client_that_stops_reading_loses_its_answer_at_the_time_limit() {
         common::demo(),
         limits(|l| {
             l.max_concurrent = 1;
+            l.max_queued = 0;
             l.timeout = Duration::from_secs(1);
         }),
     );
@@ -768,6 +859,7 @@ async fn products_of_products_are_really_stopped() {
         limits(|l| {
             l.timeout = Duration::from_millis(500);
             l.max_concurrent = 1;
+            l.max_queued = 0;
         }),
     );
     for query in IN_MEMORY_EXPLOSIONS {

@@ -45,6 +45,14 @@ pub enum Command {
         /// Maximum number of SPARQL queries evaluated at once.
         #[arg(long, env = "BIBIA_MAX_CONCURRENT_QUERIES", default_value_t = 8)]
         max_concurrent_queries: usize,
+        /// Maximum number of SPARQL queries waiting for one of those places
+        /// (their wait counts in their time limit); past it, 503.
+        #[arg(long, env = "BIBIA_MAX_QUEUED_QUERIES", default_value_t = 128)]
+        max_queued_queries: usize,
+        /// Maximum size of a request body (a query sent by POST), in bytes;
+        /// past it, 413.
+        #[arg(long, env = "BIBIA_MAX_BODY_BYTES", default_value_t = 1_048_576)]
+        max_body_bytes: usize,
         /// Maximum number of HTTP connections served at once (one thread
         /// each); the next ones wait.
         #[arg(long, env = "BIBIA_MAX_CONNECTIONS", default_value_t = 256)]

@@ -34,6 +34,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             query_timeout,
             max_rows,
             max_concurrent_queries,
+            max_queued_queries,
+            max_body_bytes,
             max_connections,
             service_allow,
             no_demo,
@@ -42,6 +44,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 timeout: std::time::Duration::from_secs(query_timeout),
                 max_rows,
                 max_concurrent: max_concurrent_queries,
+                max_queued: max_queued_queries,
+                max_body: max_body_bytes,
                 service_allow,
             };
             let config = crate::config::Config::new(

@@ -1,48 +1,95 @@
 //! The one `IntoResponse` that chooses every error status. 5xx are logged
 //! once here; client errors are not logged.
+//!
+//! Every error body says what was wrong in French, then in English, as
+//! plain text after the status, in the style of other SPARQL endpoints:
+//!
+//! ```text
+//! Erreur 413 : le corps de la requête dépasse la limite de 1048576 octets…
+//! Error 413 (Payload Too Large): the request body exceeds the limit of 1048576 bytes…
+//! ```
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use std::fmt;
 
-/// An error answered to an HTTP client, with a French message.
+/// What went wrong, in French and in English.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Message {
+    /// The French text (shown first).
+    pub fr: String,
+    /// The same in English.
+    pub en: String,
+}
+
+impl Message {
+    /// A message in both languages.
+    pub fn new(fr: impl Into<String>, en: impl Into<String>) -> Self {
+        Self {
+            fr: fr.into(),
+            en: en.into(),
+        }
+    }
+}
+
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} / {}", self.fr, self.en)
+    }
+}
+
+/// An error answered to an HTTP client.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum HttpError {
     /// 400: the request is malformed.
     #[error("{0}")]
-    BadRequest(String),
+    BadRequest(Message),
     /// 403: the operation is not allowed here.
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Message),
     /// 404: nothing here.
     #[error("{0}")]
-    NotFound(String),
+    NotFound(Message),
     /// 405: method not allowed.
     #[error("{0}")]
-    MethodNotAllowed(String),
+    MethodNotAllowed(Message),
     /// 406: no acceptable representation.
     #[error("{0}")]
-    NotAcceptable(String),
+    NotAcceptable(Message),
     /// 408: the request's body did not arrive in time (the connection is
     /// closed).
     #[error("{0}")]
-    SlowRequest(String),
+    SlowRequest(Message),
+    /// 413: the request's body is over the size limit (the server reads and
+    /// drops the rest, or closes the connection).
+    #[error("{0}")]
+    TooLarge(Message),
     /// 415: unsupported request body type.
     #[error("{0}")]
-    UnsupportedMediaType(String),
+    UnsupportedMediaType(Message),
     /// 503 with `Retry-After`: too many queries at once.
     #[error("{0}")]
-    Busy(String),
+    Busy(Message),
     /// 504: the evaluation passed its time limit (no `Retry-After`: the same
     /// query would time out again).
     #[error("{0}")]
-    Timeout(String),
+    Timeout(Message),
     /// 500: a bug or a storage failure.
     #[error("{0}")]
-    Internal(String),
+    Internal(Message),
 }
 
 impl HttpError {
+    /// A 500 whose cause is only worth logging: the client is told that the
+    /// server failed, with the cause.
+    pub fn internal(cause: impl fmt::Display) -> Self {
+        Self::Internal(Message::new(
+            format!("erreur interne du serveur : {cause}"),
+            format!("internal server error: {cause}"),
+        ))
+    }
+
     /// The status code of this error.
     pub fn status(&self) -> StatusCode {
         match self {
@@ -52,11 +99,41 @@ impl HttpError {
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             Self::SlowRequest(_) => StatusCode::REQUEST_TIMEOUT,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+
+    /// The message in both languages.
+    pub fn message(&self) -> &Message {
+        match self {
+            Self::BadRequest(m)
+            | Self::Forbidden(m)
+            | Self::NotFound(m)
+            | Self::MethodNotAllowed(m)
+            | Self::NotAcceptable(m)
+            | Self::SlowRequest(m)
+            | Self::TooLarge(m)
+            | Self::UnsupportedMediaType(m)
+            | Self::Busy(m)
+            | Self::Timeout(m)
+            | Self::Internal(m) => m,
+        }
+    }
+
+    /// The body sent to the client: the status and the message, in French
+    /// then in English.
+    pub fn body(&self) -> String {
+        let status = self.status();
+        let Message { fr, en } = self.message();
+        format!(
+            "Erreur {code} : {fr}\nError {code} ({reason}): {en}\n",
+            code = status.as_u16(),
+            reason = status.canonical_reason().unwrap_or("Error"),
+        )
     }
 }
 
@@ -64,9 +141,9 @@ impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         let status = self.status();
         if status.is_server_error() && !matches!(self, Self::Busy(_) | Self::Timeout(_)) {
-            tracing::error!(%status, error = %self, "erreur serveur");
+            tracing::error!(%status, error = %self.message().fr, "erreur serveur");
         }
-        let mut response = (status, format!("{self}\n")).into_response();
+        let mut response = (status, self.body()).into_response();
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,

@@ -12,7 +12,7 @@ mod server;
 mod sparql;
 mod state;
 
-pub use error::HttpError;
+pub use error::{HttpError, Message};
 pub use server::serve;
 pub use state::AppState;
 

@@ -3,6 +3,12 @@
 //! from an explicit `format=` parameter, which wins over `Accept` so that a
 //! link or a browser can ask for a given format.
 //!
+//! `format=` takes a media type or one of the names SPARQL clients and other
+//! endpoints use (`ttl`, `turtle`, `json-ld`, `rdfxml`…). A request may give
+//! several values (SPARQLWrapper sends `format`, `output` and `results`,
+//! some of them twice: a short name, then a media type): the first value
+//! that names an offered format wins.
+//!
 //! The rules follow RFC 9110 §12.5.1: each offered media type takes the
 //! quality of the most specific range that matches it (`type/subtype` over
 //! `type/*` over `*/*`); a quality of 0 means "not acceptable"; the offer
@@ -10,10 +16,10 @@
 //! `Accept` header accepts anything. An `Accept` header that nothing matches
 //! is a 406.
 
-use super::HttpError;
+use super::{HttpError, Message};
 
-/// A representation a handler can produce: its media type and the short
-/// name `format=` accepts for it.
+/// A representation a handler can produce: its media type and the names
+/// `format=` accepts for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Offer<T> {
     /// What the handler does with the choice.
@@ -22,36 +28,61 @@ pub(crate) struct Offer<T> {
     pub(crate) media_type: &'static str,
     /// Other media types meaning the same (`application/json` for SPARQL JSON).
     pub(crate) aliases: &'static [&'static str],
-    /// Short name for `format=` (`ttl`).
-    pub(crate) short: &'static str,
+    /// Names `format=` accepts besides the media types, lowercase; the
+    /// first one is the short name used in links and messages (`ttl`).
+    pub(crate) names: &'static [&'static str],
 }
 
-/// Chooses among `offers` (in the server's order of preference): `format`
-/// when given (a short name or a media type), else the best match of
-/// `accept`.
+impl<T> Offer<T> {
+    /// Whether `name` (lowercase) names this offer.
+    fn is_named(&self, name: &str) -> bool {
+        self.media_type == name || self.aliases.contains(&name) || self.names.contains(&name)
+    }
+
+    /// The short name (`ttl`).
+    pub(crate) fn short(&self) -> &'static str {
+        self.names.first().copied().unwrap_or(self.media_type)
+    }
+}
+
+/// Chooses among `offers` (in the server's order of preference): the first
+/// of the `format` values that names an offer (a name or a media type, with
+/// or without parameters), else the best match of `accept`. Empty `format`
+/// values are ignored; values that name no offer are a 406.
 pub(crate) fn choose<T: Copy>(
     accept: Option<&str>,
-    format: Option<&str>,
+    format: &[String],
     offers: &[Offer<T>],
 ) -> Result<T, HttpError> {
-    if let Some(format) = format {
-        let f = format.trim().to_ascii_lowercase();
-        return offers
+    let given: Vec<&str> = format
+        .iter()
+        .map(|f| f.trim())
+        .filter(|f| !f.is_empty())
+        .collect();
+    if !given.is_empty() {
+        return given
             .iter()
-            .find(|o| o.short == f || o.media_type == f || o.aliases.iter().any(|a| *a == f))
+            .find_map(|f| {
+                let name = f.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                offers.iter().find(|o| o.is_named(&name))
+            })
             .map(|o| o.value)
             .ok_or_else(|| {
-                HttpError::NotAcceptable(format!(
-                    "format « {format} » non disponible ici ; formats possibles : {}",
-                    list(offers, |o| o.short)
+                let asked = given.join(" », « ");
+                let names = list(offers, Offer::short);
+                HttpError::NotAcceptable(Message::new(
+                    format!("format « {asked} » non disponible pour cette requête ; formats possibles : {names}"),
+                    format!("format “{asked}” is not available for this request; available formats: {names}"),
                 ))
             });
     }
     let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
-        return offers
-            .first()
-            .map(|o| o.value)
-            .ok_or_else(|| HttpError::NotAcceptable("aucun format".into()));
+        return offers.first().map(|o| o.value).ok_or_else(|| {
+            HttpError::NotAcceptable(Message::new(
+                "aucun format disponible",
+                "no format available",
+            ))
+        });
     };
     let ranges = parse_accept(accept);
     let mut best: Option<(u16, &Offer<T>)> = None;
@@ -66,9 +97,10 @@ pub(crate) fn choose<T: Copy>(
         }
     }
     best.map(|(_, o)| o.value).ok_or_else(|| {
-        HttpError::NotAcceptable(format!(
-            "aucun des formats demandés (Accept: {accept}) n'est disponible ; formats possibles : {}",
-            list(offers, |o| o.media_type)
+        let types = list(offers, |o| o.media_type);
+        HttpError::NotAcceptable(Message::new(
+            format!("aucun des formats demandés (Accept: {accept}) n'est disponible ; formats possibles : {types}"),
+            format!("none of the requested formats (Accept: {accept}) is available; available formats: {types}"),
         ))
     })
 }
@@ -156,30 +188,31 @@ mod tests {
             value: "json",
             media_type: "application/sparql-results+json",
             aliases: &["application/json"],
-            short: "json",
+            names: &["json"],
         },
         Offer {
             value: "xml",
             media_type: "application/sparql-results+xml",
             aliases: &["application/xml"],
-            short: "xml",
+            names: &["xml"],
         },
         Offer {
             value: "csv",
             media_type: "text/csv",
             aliases: &[],
-            short: "csv",
+            names: &["csv"],
         },
         Offer {
             value: "tsv",
             media_type: "text/tab-separated-values",
             aliases: &[],
-            short: "tsv",
+            names: &["tsv"],
         },
     ];
 
     fn pick(accept: Option<&str>, format: Option<&str>) -> Result<&'static str, u16> {
-        choose(accept, format, OFFERS).map_err(|e| e.status().as_u16())
+        let format: Vec<String> = format.into_iter().map(str::to_owned).collect();
+        choose(accept, &format, OFFERS).map_err(|e| e.status().as_u16())
     }
 
     #[test]
@@ -297,6 +330,31 @@ mod tests {
                 "{why}: Accept {accept:?}, format {format:?}"
             );
         }
+    }
+
+    #[test]
+    fn several_format_values_take_the_first_known() {
+        let f = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let first = |v: &[&str]| choose(None, &f(v), OFFERS).map_err(|e| e.status().as_u16());
+        // SPARQLWrapper: a short name then a media type, under three keys.
+        assert_eq!(
+            first(&["tsv", "text/tab-separated-values", "tsv"]),
+            Ok("tsv")
+        );
+        assert_eq!(
+            first(&["rdf+xml", "application/sparql-results+xml"]),
+            Ok("xml")
+        );
+        assert_eq!(first(&["", "csv"]), Ok("csv"), "empty values are ignored");
+        assert_eq!(
+            first(&["text/csv; charset=utf-8"]),
+            Ok("csv"),
+            "media type parameters are ignored"
+        );
+        assert_eq!(first(&["ttl", "turtle"]), Err(406), "none offered");
+        let e = choose(None, &f(&["ttl"]), OFFERS).expect_err("406");
+        assert!(e.message().fr.contains("json, xml, csv, tsv"), "{e}");
+        assert!(e.message().en.contains("available formats"), "{e}");
     }
 
     #[test]

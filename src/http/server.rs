@@ -13,16 +13,29 @@
 //! connection idle for [`IDLE`] is closed, so idle keep-alive clients do
 //! not hold threads for long. On shutdown, no connection is accepted any
 //! more and each one finishes its request in progress.
+//!
+//! Whatever a handler answers, the request's body is read to its end before
+//! the answer leaves (up to [`DRAIN_BYTES`] past what the handler read, for
+//! at most [`DRAIN_TIME`]): a client's next request on the same connection
+//! then finds it ready. When the rest is larger, slower, or the client
+//! waits for `100 Continue`, the answer says `Connection: close` and the
+//! connection is closed after it.
 
 use super::AppState;
 use axum::Router;
 use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use http_body::Body as _;
+use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use std::convert::Infallible;
 use std::future::Future;
 use std::io;
+use std::pin::Pin;
 use std::sync::mpsc::{RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
 use std::thread::ThreadId;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -35,6 +48,13 @@ const IDLE: Duration = Duration::from_secs(15);
 
 /// How long a connection thread waits for a next connection before ending.
 const THREAD_IDLE: Duration = Duration::from_secs(60);
+
+/// At most this much of a request body left unread by its handler is read
+/// and dropped to keep the connection open.
+const DRAIN_BYTES: usize = 4 * 1024 * 1024;
+
+/// At most this long is spent reading a body left unread.
+const DRAIN_TIME: Duration = Duration::from_secs(2);
 
 /// The client side of the connection a request came on, put in the
 /// request's extensions: the SPARQL watch looks at it to notice a client
@@ -224,9 +244,33 @@ async fn connection(
     tcp.set_nodelay(true)?;
     let client = Client(Arc::new(tcp.try_clone()?));
     let tcp = tokio::net::TcpStream::from_std(tcp)?;
-    let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
-        request.extensions_mut().insert(client.clone());
-        app.clone().oneshot(request)
+    let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+        let app = app.clone();
+        let client = client.clone();
+        async move {
+            let expects_continue = request
+                .headers()
+                .get(header::EXPECT)
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+            let (request, left) = Tracked::wrap(request);
+            let mut request = request;
+            request.extensions_mut().insert(client);
+            let mut response = app.oneshot(request).await?;
+            let closing = response
+                .headers()
+                .get(header::CONNECTION)
+                .is_some_and(|v| v == "close");
+            let kept = match left {
+                Some(left) if !closing => left.finish(expects_continue).await,
+                _ => true,
+            };
+            if !kept {
+                response
+                    .headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            Ok::<_, Infallible>(response)
+        }
     });
     let conn = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
@@ -239,6 +283,131 @@ async fn connection(
     }
     conn.as_mut().graceful_shutdown();
     conn.await.map_err(io::Error::other)
+}
+
+/// A request body that, once its handler drops it, hands what is left of
+/// it back to the connection ([`Leftover`]).
+struct Tracked {
+    inner: Option<Incoming>,
+    left: Arc<Mutex<Leftover>>,
+}
+
+/// What became of a request body.
+#[derive(Default)]
+enum Leftover {
+    /// Still held by the handler.
+    #[default]
+    Held,
+    /// Read to its end.
+    Read,
+    /// Dropped before its end: the rest, still to read.
+    Unread(Incoming),
+}
+
+/// The connection's side of a [`Tracked`] body.
+struct Left(Arc<Mutex<Leftover>>);
+
+impl Tracked {
+    /// Wraps the body of `request`, when it has one.
+    fn wrap(request: Request<Incoming>) -> (Request<axum::body::Body>, Option<Left>) {
+        if request.body().is_end_stream() {
+            return (request.map(axum::body::Body::new), None);
+        }
+        let left = Arc::new(Mutex::new(Leftover::Held));
+        let request = request.map(|inner| {
+            axum::body::Body::new(Self {
+                inner: Some(inner),
+                left: left.clone(),
+            })
+        });
+        (request, Some(Left(left)))
+    }
+
+    fn set(&self, state: Leftover) {
+        *self.left.lock().unwrap_or_else(PoisonError::into_inner) = state;
+    }
+}
+
+impl http_body::Body for Tracked {
+    type Data = axum::body::Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        let this = self.get_mut();
+        let Some(inner) = this.inner.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let polled = Pin::new(&mut *inner).poll_frame(cx);
+        let ended = match &polled {
+            Poll::Ready(None) => true,
+            Poll::Ready(Some(Ok(_))) => inner.is_end_stream(),
+            _ => false,
+        };
+        if ended {
+            this.inner = None;
+            this.set(Leftover::Read);
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner
+            .as_ref()
+            .is_none_or(http_body::Body::is_end_stream)
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.as_ref().map_or_else(
+            || http_body::SizeHint::with_exact(0),
+            http_body::Body::size_hint,
+        )
+    }
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        if let Some(inner) = self.inner.take() {
+            self.set(if inner.is_end_stream() {
+                Leftover::Read
+            } else {
+                Leftover::Unread(inner)
+            });
+        }
+    }
+}
+
+impl Left {
+    /// Reads the rest of a body its handler left; whether the connection
+    /// can serve a next request (else the answer must close it).
+    async fn finish(self, expects_continue: bool) -> bool {
+        let left = std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner));
+        match left {
+            Leftover::Read => true,
+            // Still held (by a streamed answer?): the connection cannot wait.
+            Leftover::Held => false,
+            // The client waits for our go-ahead to send it: never ask.
+            Leftover::Unread(_) if expects_continue => false,
+            Leftover::Unread(mut rest) => {
+                let drain = async {
+                    let mut read = 0;
+                    while let Some(frame) = rest.frame().await {
+                        let Ok(frame) = frame else { return false };
+                        read += frame.data_ref().map_or(0, |d| d.len());
+                        if read > DRAIN_BYTES {
+                            return false;
+                        }
+                    }
+                    true
+                };
+                tokio::time::timeout(DRAIN_TIME, drain)
+                    .await
+                    .unwrap_or(false)
+            }
+        }
+    }
 }
 
 #[cfg(test)]

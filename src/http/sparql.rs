@@ -18,11 +18,11 @@ pub(crate) use watch::Watch;
 
 use super::negotiate::{self, Offer};
 use super::server::Client;
-use super::{AppState, HttpError};
-use axum::body::Bytes;
-use axum::extract::{Extension, FromRequest as _, Query, Request, State};
+use super::{AppState, HttpError, Message};
+use axum::extract::{Extension, Request, State};
 use axum::http::{HeaderMap, Uri, header};
 use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt as _;
 use oxigraph::io::{JsonLdProfileSet, RdfFormat};
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode};
 use oxigraph::sparql::QueryDataset;
@@ -54,31 +54,35 @@ const READ_ONLY: &str = "Le point d'accès SPARQL public est en lecture seule : 
      du protocole Graph Store (PUT, POST de données, DELETE) y sont refusés. Les modifications passent par \
      les éditeurs du réseau (commande `bibia load` ou `bibia import`).";
 
+/// The same in English.
+const READ_ONLY_EN: &str = "The public SPARQL endpoint is read-only: SPARQL Update and Graph Store \
+     writes (PUT, POST of data, DELETE) are refused. Changes go through the network's editors.";
+
 /// Formats of `SELECT` and `ASK` results, in the server's order of preference.
 const RESULT_OFFERS: &[Offer<OutFormat>] = &[
     Offer {
         value: OutFormat::Results(QueryResultsFormat::Json),
         media_type: "application/sparql-results+json",
         aliases: &["application/json"],
-        short: "json",
+        names: &["json", "srj", "sparql-results+json"],
     },
     Offer {
         value: OutFormat::Results(QueryResultsFormat::Xml),
         media_type: "application/sparql-results+xml",
         aliases: &["application/xml", "text/xml"],
-        short: "xml",
+        names: &["xml", "srx", "sparql", "sparql-results+xml"],
     },
     Offer {
         value: OutFormat::Results(QueryResultsFormat::Csv),
         media_type: "text/csv",
         aliases: &[],
-        short: "csv",
+        names: &["csv"],
     },
     Offer {
         value: OutFormat::Results(QueryResultsFormat::Tsv),
         media_type: "text/tab-separated-values",
         aliases: &[],
-        short: "tsv",
+        names: &["tsv"],
     },
 ];
 
@@ -88,34 +92,42 @@ const GRAPH_OFFERS: &[Offer<OutFormat>] = &[
     Offer {
         value: OutFormat::Graph(RdfFormat::Turtle),
         media_type: "text/turtle",
-        aliases: &["application/x-turtle"],
-        short: "ttl",
+        aliases: &[
+            "application/x-turtle",
+            "application/turtle",
+            "text/n3",
+            "text/rdf+n3",
+        ],
+        // N3 clients read Turtle, a subset of N3.
+        names: &["ttl", "turtle", "n3"],
     },
     Offer {
         value: OutFormat::Graph(RdfFormat::NTriples),
         media_type: "application/n-triples",
         aliases: &["text/plain"],
-        short: "nt",
+        names: &["nt", "ntriples", "n-triples"],
     },
     Offer {
         value: OutFormat::Graph(RdfFormat::NQuads),
         media_type: "application/n-quads",
-        aliases: &[],
-        short: "nq",
+        aliases: &["text/x-nquads"],
+        names: &["nq", "nquads", "n-quads"],
     },
     Offer {
         value: OutFormat::Graph(RdfFormat::JsonLd {
             profile: JsonLdProfileSet::empty(),
         }),
         media_type: "application/ld+json",
-        aliases: &[],
-        short: "jsonld",
+        aliases: &["application/json"],
+        // `json` for a graph means JSON-LD (Virtuoso, SPARQLWrapper).
+        names: &["jsonld", "json-ld", "json"],
     },
     Offer {
         value: OutFormat::Graph(RdfFormat::RdfXml),
         media_type: "application/rdf+xml",
-        aliases: &[],
-        short: "rdf",
+        aliases: &["application/xml", "text/xml"],
+        // `xml` for a graph means RDF/XML (SPARQLWrapper's default).
+        names: &["rdf", "rdfxml", "rdf+xml", "rdf/xml", "xml"],
     },
 ];
 
@@ -130,26 +142,26 @@ const DESCRIPTION_OFFERS: &[Offer<Description>] = &[
     Offer {
         value: Description::Rdf(RdfFormat::Turtle),
         media_type: "text/turtle",
-        aliases: &[],
-        short: "ttl",
+        aliases: &["application/x-turtle"],
+        names: &["ttl", "turtle", "n3"],
     },
     Offer {
         value: Description::Html,
         media_type: "text/html",
         aliases: &["application/xhtml+xml"],
-        short: "html",
+        names: &["html"],
     },
     Offer {
         value: Description::Rdf(RdfFormat::NTriples),
         media_type: "application/n-triples",
         aliases: &[],
-        short: "nt",
+        names: &["nt", "ntriples", "n-triples"],
     },
     Offer {
         value: Description::Rdf(RdfFormat::NQuads),
         media_type: "application/n-quads",
         aliases: &[],
-        short: "nq",
+        names: &["nq", "nquads", "n-quads"],
     },
     Offer {
         value: Description::Rdf(RdfFormat::JsonLd {
@@ -157,13 +169,13 @@ const DESCRIPTION_OFFERS: &[Offer<Description>] = &[
         }),
         media_type: "application/ld+json",
         aliases: &[],
-        short: "jsonld",
+        names: &["jsonld", "json-ld", "json"],
     },
     Offer {
         value: Description::Rdf(RdfFormat::RdfXml),
         media_type: "application/rdf+xml",
         aliases: &[],
-        short: "rdf",
+        names: &["rdf", "rdfxml", "rdf+xml", "rdf/xml", "xml"],
     },
 ];
 
@@ -176,7 +188,9 @@ struct Params {
     default_graphs: Vec<String>,
     named_graphs: Vec<String>,
     timeout: Option<String>,
-    format: Option<String>,
+    /// `format`, `output` and `results` values, in order (clients send
+    /// several: see [`negotiate::choose`]).
+    formats: Vec<String>,
 }
 
 impl Params {
@@ -184,16 +198,17 @@ impl Params {
         for (key, value) in pairs {
             match key.as_str() {
                 "query" if self.query.is_some() => {
-                    return Err(HttpError::BadRequest(
-                        "un seul paramètre `query` est permis par requête".into(),
-                    ));
+                    return Err(HttpError::BadRequest(Message::new(
+                        "un seul paramètre `query` est permis par requête",
+                        "only one `query` parameter is allowed per request",
+                    )));
                 }
                 "query" => self.query = Some(value),
                 "update" | "using-graph-uri" | "using-named-graph-uri" => self.update = true,
                 "default-graph-uri" => self.default_graphs.push(value),
                 "named-graph-uri" => self.named_graphs.push(value),
                 "timeout" => self.timeout = Some(value),
-                "format" | "output" => self.format = Some(value),
+                "format" | "output" | "results" => self.formats.push(value),
                 _ => {}
             }
         }
@@ -202,15 +217,31 @@ impl Params {
 
     fn from_uri(uri: &Uri) -> Result<Self, HttpError> {
         let mut params = Self::default();
-        params.add(pairs_of_uri(uri)?)?;
+        params.add(pairs(
+            uri.query().unwrap_or("").as_bytes(),
+            "de l'URL",
+            "URL",
+        )?)?;
         Ok(params)
     }
 }
 
-fn pairs_of_uri(uri: &Uri) -> Result<Vec<(String, String)>, HttpError> {
-    Query::<Vec<(String, String)>>::try_from_uri(uri)
-        .map(|Query(pairs)| pairs)
-        .map_err(|e| HttpError::BadRequest(format!("paramètres d'URL illisibles : {e}")))
+/// The `name=value` pairs of a query string or a form body.
+fn pairs(
+    encoded: &[u8],
+    where_fr: &str,
+    where_en: &str,
+) -> Result<Vec<(String, String)>, HttpError> {
+    serde_urlencoded::from_bytes(encoded).map_err(|e| {
+        HttpError::BadRequest(Message::new(
+            format!("paramètres {where_fr} illisibles : {e}"),
+            format!("unreadable {where_en} parameters: {e}"),
+        ))
+    })
+}
+
+fn read_only() -> HttpError {
+    HttpError::Forbidden(Message::new(READ_ONLY, READ_ONLY_EN))
 }
 
 /// `GET /sparql`: a query in `query=`, or, without it, the Service
@@ -223,11 +254,11 @@ pub(crate) async fn get(
 ) -> Result<Response, HttpError> {
     let mut params = Params::from_uri(&uri)?;
     if params.update {
-        return Err(HttpError::Forbidden(READ_ONLY.into()));
+        return Err(read_only());
     }
     match params.query.take() {
-        Some(query) => run(&state, &headers, params, query, client.map(|c| c.0)),
-        None => describe(&state, &headers, params.format.as_deref()),
+        Some(query) => run(&state, &headers, params, query, client.map(|c| c.0)).await,
+        None => describe(&state, &headers, &params.formats),
     }
 }
 
@@ -254,76 +285,120 @@ pub(crate) async fn post(
     let query = match content_type.as_str() {
         FORM => {
             let body = read_body(request, &state).await?;
-            let pairs = Query::<Vec<(String, String)>>::try_from_uri(
-                &Uri::builder()
-                    .path_and_query(format!("/?{}", String::from_utf8_lossy(&body)))
-                    .build()
-                    .map_err(|_| HttpError::BadRequest("formulaire illisible".into()))?,
-            )
-            .map(|Query(p)| p)
-            .map_err(|e| HttpError::BadRequest(format!("formulaire illisible : {e}")))?;
-            params.add(pairs)?;
+            params.add(pairs(&body, "du formulaire", "form")?)?;
             if params.update {
-                return Err(HttpError::Forbidden(READ_ONLY.into()));
+                return Err(read_only());
             }
             params.query.take().ok_or_else(|| {
-                HttpError::BadRequest(
-                    "paramètre `query` manquant dans le formulaire (SPARQL 1.1 Protocol)".into(),
-                )
+                HttpError::BadRequest(Message::new(
+                    "paramètre `query` manquant dans le formulaire (SPARQL 1.1 Protocol)",
+                    "the form has no `query` parameter (SPARQL 1.1 Protocol)",
+                ))
             })?
         }
         SPARQL_QUERY => {
             if params.query.is_some() {
-                return Err(HttpError::BadRequest(
-                    "requête envoyée à la fois dans le corps et dans le paramètre `query`".into(),
-                ));
+                return Err(HttpError::BadRequest(Message::new(
+                    "requête envoyée à la fois dans le corps et dans le paramètre `query`",
+                    "the query was sent both as the body and in the `query` parameter",
+                )));
             }
             let body = read_body(request, &state).await?;
-            String::from_utf8(body.to_vec()).map_err(|_| {
-                HttpError::BadRequest("la requête doit être encodée en UTF-8".into())
+            String::from_utf8(body).map_err(|_| {
+                HttpError::BadRequest(Message::new(
+                    "la requête doit être encodée en UTF-8",
+                    "the query must be encoded in UTF-8",
+                ))
             })?
         }
-        SPARQL_UPDATE => return Err(HttpError::Forbidden(READ_ONLY.into())),
+        SPARQL_UPDATE => return Err(read_only()),
         // A Graph Store write (RDF data posted to the endpoint).
-        t if RDF_TYPES.contains(&t) => return Err(HttpError::Forbidden(READ_ONLY.into())),
-        _ if params.update => return Err(HttpError::Forbidden(READ_ONLY.into())),
+        t if RDF_TYPES.contains(&t) => return Err(read_only()),
+        _ if params.update => return Err(read_only()),
         "" => {
-            return Err(HttpError::UnsupportedMediaType(format!(
-                "en-tête Content-Type manquant : envoyez `{SPARQL_QUERY}` ou `{FORM}`"
+            return Err(HttpError::UnsupportedMediaType(Message::new(
+                format!("en-tête Content-Type manquant : envoyez `{SPARQL_QUERY}` ou `{FORM}`"),
+                format!("missing Content-Type header: send `{SPARQL_QUERY}` or `{FORM}`"),
             )));
         }
         other => {
-            return Err(HttpError::UnsupportedMediaType(format!(
-                "type de contenu « {other} » non pris en charge : envoyez `{SPARQL_QUERY}` ou `{FORM}` \
-                 (le point d'accès public n'accepte aucune donnée)"
+            return Err(HttpError::UnsupportedMediaType(Message::new(
+                format!(
+                    "type de contenu « {other} » non pris en charge : envoyez `{SPARQL_QUERY}` ou `{FORM}` \
+                     (le point d'accès public n'accepte aucune donnée)"
+                ),
+                format!(
+                    "content type “{other}” is not supported: send `{SPARQL_QUERY}` or `{FORM}` \
+                     (the public endpoint accepts no data)"
+                ),
             )));
         }
     };
-    run(&state, &headers, params, query, client)
+    run(&state, &headers, params, query, client).await
 }
 
-/// The body of a POST, which must arrive whole within the query time limit:
-/// a client sending it slower does not hold its connection's thread longer.
-async fn read_body(request: Request, state: &AppState) -> Result<Bytes, HttpError> {
+/// The body of a POST, at most `max_body` bytes (413 past it, as soon as
+/// `Content-Length` or the bytes received say so), which must arrive whole
+/// within the query time limit: a client sending it slower does not hold
+/// its connection's thread longer (408).
+async fn read_body(request: Request, state: &AppState) -> Result<Vec<u8>, HttpError> {
+    let max = state.limits.max_body;
+    let too_large = || {
+        HttpError::TooLarge(Message::new(
+            format!(
+                "le corps de la requête dépasse la limite de {max} octets ; \
+                 envoyez une requête plus courte (par exemple, découpez une longue liste VALUES)"
+            ),
+            format!(
+                "the request body exceeds the limit of {max} bytes; \
+                 send a shorter query (for example, split a long VALUES list)"
+            ),
+        ))
+    };
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > max as u64) {
+        return Err(too_large());
+    }
+    let mut body = request.into_body();
+    let read = async {
+        let mut bytes = Vec::with_capacity(announced.map_or(0, |n| n as usize));
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| {
+                HttpError::BadRequest(Message::new(
+                    format!("corps de requête illisible : {e}"),
+                    format!("unreadable request body: {e}"),
+                ))
+            })?;
+            if let Some(data) = frame.data_ref() {
+                if bytes.len() + data.len() > max {
+                    return Err(too_large());
+                }
+                bytes.extend_from_slice(data);
+            }
+        }
+        Ok(bytes)
+    };
     let limit = state.limits.timeout;
-    tokio::time::timeout(limit, Bytes::from_request(request, state))
-        .await
-        .map_err(|_| {
-            HttpError::SlowRequest(format!(
-                "corps de requête non reçu en entier en {:.1} s : connexion fermée",
-                limit.as_secs_f64()
-            ))
-        })?
-        .map_err(|e| HttpError::BadRequest(format!("corps de requête illisible : {e}")))
+    tokio::time::timeout(limit, read).await.map_err(|_| {
+        let secs = limit.as_secs_f64();
+        HttpError::SlowRequest(Message::new(
+            format!("corps de requête non reçu en entier en {secs:.1} s : connexion fermée"),
+            format!("the request body did not arrive whole within {secs:.1} s: connection closed"),
+        ))
+    })?
 }
 
 /// Any write method on `/sparql` or on a Graph Store path: 403.
 pub(crate) async fn refuse_write() -> HttpError {
-    HttpError::Forbidden(READ_ONLY.into())
+    read_only()
 }
 
 /// Parses, negotiates and evaluates one query, on the current thread.
-fn run(
+async fn run(
     state: &AppState,
     headers: &HeaderMap,
     params: Params,
@@ -332,7 +407,7 @@ fn run(
 ) -> Result<Response, HttpError> {
     let parsed = spargebra::SparqlParser::new()
         .with_base_iri(state.base.as_str())
-        .map_err(|e| HttpError::Internal(e.to_string()))?
+        .map_err(HttpError::internal)?
         .parse_query(&query)
         .map_err(|e| HttpError::BadRequest(syntax_message(&e.to_string())))?;
     let offers = match parsed {
@@ -340,7 +415,7 @@ fn run(
         spargebra::Query::Construct { .. } | spargebra::Query::Describe { .. } => GRAPH_OFFERS,
     };
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
-    let format = negotiate::choose(accept, params.format.as_deref(), offers)?;
+    let format = negotiate::choose(accept, &params.formats, offers)?;
     service::check(&parsed, &state.limits.service_allow)?;
     let dataset = protocol_dataset(&params.default_graphs, &params.named_graphs)?;
     let timeout = effective_timeout(params.timeout.as_deref(), state.limits.timeout)?;
@@ -352,20 +427,27 @@ fn run(
         timeout,
         service_allow: state.limits.service_allow.clone(),
     };
-    eval::run(state, job, client)
+    eval::run(state, job, client).await
 }
 
-/// `error at 3:7: expected ...` → a French message with the position.
-fn syntax_message(raw: &str) -> String {
-    let rest = raw.strip_prefix("error at ").and_then(|r| {
+/// `error at 3:7: expected ...` → a message with the position, in French
+/// and English (the parser's own words are English).
+fn syntax_message(raw: &str) -> Message {
+    let parts = raw.strip_prefix("error at ").and_then(|r| {
         let (pos, msg) = r.split_once(": ")?;
         let (line, col) = pos.split_once(':')?;
-        Some(format!("ligne {line}, colonne {col} : {msg}"))
+        Some((line, col, msg))
     });
-    format!(
-        "Requête SPARQL invalide, {}",
-        rest.unwrap_or_else(|| raw.to_owned())
-    )
+    match parts {
+        Some((line, col, msg)) => Message::new(
+            format!("Requête SPARQL invalide, ligne {line}, colonne {col} : {msg}"),
+            format!("Invalid SPARQL query, line {line}, column {col}: {msg}"),
+        ),
+        None => Message::new(
+            format!("Requête SPARQL invalide, {raw}"),
+            format!("Invalid SPARQL query: {raw}"),
+        ),
+    }
 }
 
 /// The dataset given by `default-graph-uri` and `named-graph-uri`, which
@@ -379,8 +461,12 @@ fn protocol_dataset(
         return Ok(None);
     }
     let iri = |s: &String| {
-        NamedNode::new(s.trim())
-            .map_err(|e| HttpError::BadRequest(format!("IRI de graphe invalide « {s} » : {e}")))
+        NamedNode::new(s.trim()).map_err(|e| {
+            HttpError::BadRequest(Message::new(
+                format!("IRI de graphe invalide « {s} » : {e}"),
+                format!("invalid graph IRI “{s}”: {e}"),
+            ))
+        })
     };
     let mut dataset = QueryDataset::new();
     dataset.set_default_graph(
@@ -410,7 +496,12 @@ fn effective_timeout(requested: Option<&str>, limit: Duration) -> Result<Duratio
         .parse()
         .ok()
         .filter(|s: &f64| s.is_finite() && *s > 0.0)
-        .ok_or_else(|| HttpError::BadRequest(format!("paramètre `timeout` invalide « {raw} » : attendu un nombre de secondes positif, par exemple 2.5")))?;
+        .ok_or_else(|| {
+            HttpError::BadRequest(Message::new(
+                format!("paramètre `timeout` invalide « {raw} » : attendu un nombre de secondes positif, par exemple 2.5"),
+                format!("invalid `timeout` parameter “{raw}”: expected a positive number of seconds, for example 2.5"),
+            ))
+        })?;
     Ok(Duration::from_secs_f64(secs.min(limit.as_secs_f64())).max(Duration::from_millis(1)))
 }
 
@@ -418,14 +509,18 @@ fn effective_timeout(requested: Option<&str>, limit: Duration) -> Result<Duratio
 fn describe(
     state: &AppState,
     headers: &HeaderMap,
-    format: Option<&str>,
+    format: &[String],
 ) -> Result<Response, HttpError> {
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let response = match negotiate::choose(accept, format, DESCRIPTION_OFFERS)? {
         Description::Html => page::html(state).into_response(),
         Description::Rdf(format) => {
             let body = page::service_description(state, format)?;
-            ([(header::CONTENT_TYPE, format.media_type())], body).into_response()
+            let media_type = match format {
+                RdfFormat::Turtle => "text/turtle; charset=utf-8",
+                other => other.media_type(),
+            };
+            ([(header::CONTENT_TYPE, media_type)], body).into_response()
         }
     };
     let mut response = response;
@@ -455,9 +550,14 @@ mod tests {
 
     #[test]
     fn syntax_errors_keep_the_position() {
+        let m = syntax_message("error at 2:5: expected one of \"{\"");
         assert_eq!(
-            syntax_message("error at 2:5: expected one of \"{\""),
+            m.fr,
             "Requête SPARQL invalide, ligne 2, colonne 5 : expected one of \"{\""
+        );
+        assert_eq!(
+            m.en,
+            "Invalid SPARQL query, line 2, column 5: expected one of \"{\""
         );
     }
 }

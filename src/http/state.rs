@@ -20,6 +20,9 @@ pub struct AppState {
     pub limits: Arc<QueryLimits>,
     /// One permit per query evaluated at once.
     pub query_slots: Arc<Semaphore>,
+    /// One permit per query evaluated or waiting for a slot: the bound of
+    /// the queue.
+    pub query_admissions: Arc<Semaphore>,
     /// The running queries' deadlines and clients.
     pub(crate) watch: Arc<Watch>,
     /// When the service started.
@@ -34,6 +37,9 @@ impl AppState {
             public,
             base,
             query_slots: Arc::new(Semaphore::new(limits.max_concurrent)),
+            query_admissions: Arc::new(Semaphore::new(
+                limits.max_concurrent.saturating_add(limits.max_queued),
+            )),
             limits: Arc::new(limits),
             watch: Arc::new(Watch::start()?),
             started: Instant::now(),

@@ -2,8 +2,10 @@
 //!
 //! The server gives each connection its own thread (see
 //! [`crate::http::server`]), so a query is evaluated right where it was
-//! read, with no hand-off. It takes one of `AppState::query_slots` (503
-//! when none is free) and is put under [`watch`] until its evaluation ends:
+//! read, with no hand-off. It takes one of `AppState::query_slots`, waiting
+//! for one in a bounded queue when all are taken (the wait counts in its
+//! time limit; a full queue, or a wait that reaches the limit, is a 503 with
+//! `Retry-After`), and is put under [`watch`] until its evaluation ends:
 //! its `CancellationToken` fires at the time limit, or when the client goes
 //! away, from the watch's tokio timer.
 //!
@@ -27,7 +29,7 @@
 //! RDF/XML, Turtle, N-Triples and N-Quads.
 
 use super::super::server::Client;
-use super::super::{AppState, HttpError};
+use super::super::{AppState, HttpError, Message};
 use super::watch::Watched;
 use super::watchdog;
 use axum::body::{Body, Bytes, HttpBody};
@@ -75,6 +77,8 @@ impl OutFormat {
             Self::Results(QueryResultsFormat::Csv) => "text/csv; charset=utf-8",
             Self::Results(QueryResultsFormat::Tsv) => "text/tab-separated-values; charset=utf-8",
             Self::Results(f) => f.media_type(),
+            // Without a charset, some clients read Turtle as Latin-1.
+            Self::Graph(RdfFormat::Turtle) => "text/turtle; charset=utf-8",
             Self::Graph(f) => f.media_type(),
         }
     }
@@ -96,26 +100,22 @@ pub(crate) struct QueryJob {
     pub(crate) service_allow: Vec<String>,
 }
 
-/// Evaluates `job` over the public projection and answers. Blocks the
-/// current thread (the connection's own) for the first chunk.
-pub(crate) fn run(
+/// Evaluates `job` over the public projection and answers. Waits for a
+/// query slot, then blocks the current thread (the connection's own) for
+/// the first chunk.
+pub(crate) async fn run(
     state: &AppState,
     job: QueryJob,
     client: Option<Client>,
 ) -> Result<Response, HttpError> {
-    let permit = state.query_slots.clone().try_acquire_owned().map_err(|_| {
-        HttpError::Busy(format!(
-            "Trop de requêtes SPARQL en cours ({} au plus à la fois) : réessayez dans quelques secondes.",
-            state.limits.max_concurrent
-        ))
-    })?;
+    let arrived = Instant::now();
+    let deadline = arrived + job.timeout;
+    let permit = slot(state, deadline).await?;
     let timeout = job.timeout;
     let format = job.format;
     let max_rows = job.max_rows;
     let token = CancellationToken::new();
-    let watched = state
-        .watch
-        .watch(Instant::now() + timeout, token.clone(), client);
+    let watched = state.watch.watch(deadline, token.clone(), client);
     let failed = |Stop(e)| match e {
         HttpError::Timeout(_) => timeout_error(timeout),
         e => e,
@@ -162,11 +162,68 @@ fn set_headers(headers: &mut HeaderMap, format: OutFormat, max_rows: usize) {
 }
 
 fn timeout_error(timeout: Duration) -> HttpError {
-    HttpError::Timeout(format!(
-        "La requête SPARQL a dépassé le temps limite de {:.1} s et a été interrompue. \
-         Simplifiez-la (LIMIT, motifs plus précis) ou découpez-la.",
-        timeout.as_secs_f64()
+    let secs = timeout.as_secs_f64();
+    HttpError::Timeout(Message::new(
+        format!(
+            "La requête SPARQL a dépassé le temps limite de {secs:.1} s et a été interrompue. \
+             Simplifiez-la (LIMIT, motifs plus précis) ou découpez-la."
+        ),
+        format!(
+            "The SPARQL query passed its time limit of {secs:.1} s and was stopped. \
+             Simplify it (LIMIT, more selective patterns) or split it."
+        ),
     ))
+}
+
+/// The places a query holds while it runs: one among those waiting or
+/// running, one among those running.
+struct Permit {
+    _admitted: OwnedSemaphorePermit,
+    _running: OwnedSemaphorePermit,
+}
+
+/// Takes a query slot, waiting in the queue until `deadline` when none is
+/// free; a full queue or a wait that reaches the deadline is a 503.
+async fn slot(state: &AppState, deadline: Instant) -> Result<Permit, HttpError> {
+    let busy = |why_fr: &str, why_en: &str| {
+        let n = state.limits.max_concurrent;
+        HttpError::Busy(Message::new(
+            format!(
+                "Trop de requêtes SPARQL en cours ({n} au plus à la fois) : {why_fr} Réessayez dans quelques secondes."
+            ),
+            format!(
+                "Too many SPARQL queries at once (at most {n}): {why_en} Retry in a few seconds."
+            ),
+        ))
+    };
+    let admitted = state
+        .query_admissions
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| {
+            busy(
+                "la file d'attente est pleine.",
+                "the waiting queue is full.",
+            )
+        })?;
+    let running = match state.query_slots.clone().try_acquire_owned() {
+        Ok(p) => p,
+        Err(_) => {
+            tokio::time::timeout_at(deadline.into(), state.query_slots.clone().acquire_owned())
+                .await
+                .map_err(|_| {
+                    busy(
+                        "aucune place ne s'est libérée avant le temps limite de la requête.",
+                        "no place was freed before the query's time limit.",
+                    )
+                })?
+                .map_err(HttpError::internal)?
+        }
+    };
+    Ok(Permit {
+        _admitted: admitted,
+        _running: running,
+    })
 }
 
 /// Why an evaluation stopped early: the error to answer (a timeout without
@@ -176,24 +233,31 @@ struct Stop(HttpError);
 impl From<QueryEvaluationError> for Stop {
     fn from(e: QueryEvaluationError) -> Self {
         Self(match e {
-            QueryEvaluationError::Cancelled => HttpError::Timeout(String::new()),
-            QueryEvaluationError::Service(e) => HttpError::BadRequest(format!("SERVICE : {e}")),
+            QueryEvaluationError::Cancelled => HttpError::Timeout(Message::default()),
+            QueryEvaluationError::Service(e) => HttpError::BadRequest(Message::new(
+                format!("échec de l'appel SERVICE : {e}"),
+                format!("SERVICE call failed: {e}"),
+            )),
             e @ (QueryEvaluationError::UnsupportedService(_)
             | QueryEvaluationError::UnboundService
             | QueryEvaluationError::InvalidServiceName(_)
             | QueryEvaluationError::UnsupportedCustomFunction(_)
             | QueryEvaluationError::UnsupportedCustomFunctionArity { .. }) => {
-                HttpError::BadRequest(format!("requête non évaluable : {e}"))
+                HttpError::BadRequest(Message::new(
+                    format!("requête non évaluable : {e}"),
+                    format!("the query cannot be evaluated: {e}"),
+                ))
             }
-            e => HttpError::Internal(format!("évaluation SPARQL : {e}")),
+            e => HttpError::internal(format_args!("évaluation SPARQL / SPARQL evaluation: {e}")),
         })
     }
 }
 
 impl From<io::Error> for Stop {
     fn from(e: io::Error) -> Self {
-        Self(HttpError::BadRequest(format!(
-            "ces résultats ne peuvent pas être écrits dans ce format : {e}"
+        Self(HttpError::BadRequest(Message::new(
+            format!("ces résultats ne peuvent pas être écrits dans ce format : {e}"),
+            format!("these results cannot be written in this format: {e}"),
         )))
     }
 }
@@ -202,7 +266,7 @@ impl From<io::Error> for Stop {
 /// unwinds out of it once the token has fired.
 fn guarded<T>(step: impl FnOnce() -> Result<T, Stop>) -> Result<T, Stop> {
     watchdog::run_guarded(step)
-        .unwrap_or_else(|watchdog::Interrupted| Err(Stop(HttpError::Timeout(String::new()))))
+        .unwrap_or_else(|watchdog::Interrupted| Err(Stop(HttpError::Timeout(Message::default()))))
 }
 
 /// Serialisers with bibia's prefixes, built once.
@@ -302,7 +366,9 @@ impl Room<'_> {
     ) -> Result<Step, Stop> {
         match next.transpose()? {
             None => Ok(Step::End),
-            Some(_) if self.alive.is_cancelled() => Err(Stop(HttpError::Timeout(String::new()))),
+            Some(_) if self.alive.is_cancelled() => {
+                Err(Stop(HttpError::Timeout(Message::default())))
+            }
             Some(_) if self.full => Ok(Step::Cut),
             Some(result) => {
                 write(result)?;
@@ -364,8 +430,8 @@ impl Answer {
                 serializer: Box::new(rdf_serializer(format).for_writer(sink.clone())),
             },
             _ => {
-                return Err(Stop(HttpError::Internal(
-                    "format négocié incompatible avec la forme de la requête".into(),
+                return Err(Stop(HttpError::internal(
+                    "format négocié incompatible avec la forme de la requête / negotiated format does not fit the query form",
                 )));
             }
         };
@@ -454,7 +520,7 @@ impl Answer {
 /// slot and its watch, all released with the body.
 struct Rest {
     answer: Answer,
-    _permit: OwnedSemaphorePermit,
+    _permit: Permit,
     _watched: Watched,
 }
 

@@ -109,16 +109,14 @@ pub(crate) fn service_description(
         .with_prefix("sd", sd::NS)
         .and_then(|s| s.with_prefix("dcterms", "http://purl.org/dc/terms/"))
         .and_then(|s| s.with_prefix("formats", FORMATS))
-        .map_err(|e| HttpError::Internal(e.to_string()))?
+        .map_err(HttpError::internal)?
         .for_writer(Vec::new());
     for t in &g {
         serializer
             .serialize_triple(t)
-            .map_err(|e| HttpError::Internal(e.to_string()))?;
+            .map_err(HttpError::internal)?;
     }
-    serializer
-        .finish()
-        .map_err(|e| HttpError::Internal(e.to_string()))
+    serializer.finish().map_err(HttpError::internal)
 }
 
 /// The query page; only the base IRI changes from one deployment to another.

@@ -10,7 +10,7 @@
 //! results); `https://` needs a TLS client bibia does not embed, and is
 //! refused with a message that says so.
 
-use super::super::HttpError;
+use super::super::{HttpError, Message};
 use oxigraph::model::NamedNode;
 use oxigraph::sparql::{
     DefaultServiceHandler, QueryEvaluationError, QuerySolutionIter, SparqlEvaluator,
@@ -40,14 +40,25 @@ pub(crate) fn check(query: &spargebra::Query, allow: &[String]) -> Result<(), Ht
     });
     match refused {
         None => Ok(()),
-        Some(name) if allow.is_empty() => Err(HttpError::BadRequest(format!(
-            "SERVICE {name} refusé : les requêtes fédérées sont désactivées sur ce point d'accès \
-             (l'administrateur peut autoriser des points d'accès avec --service-allow)."
+        Some(name) if allow.is_empty() => Err(HttpError::BadRequest(Message::new(
+            format!(
+                "SERVICE {name} refusé : les requêtes fédérées sont désactivées sur ce point d'accès \
+                 (l'administrateur peut autoriser des points d'accès avec --service-allow)."
+            ),
+            format!(
+                "SERVICE {name} refused: federated queries are disabled on this endpoint \
+                 (the administrator may allow endpoints with --service-allow)."
+            ),
         ))),
-        Some(name) => Err(HttpError::BadRequest(format!(
-            "SERVICE {name} refusé : seuls ces points d'accès sont autorisés : {}.",
-            allow.join(", ")
-        ))),
+        Some(name) => {
+            let allowed = allow.join(", ");
+            Err(HttpError::BadRequest(Message::new(
+                format!(
+                    "SERVICE {name} refusé : seuls ces points d'accès sont autorisés : {allowed}."
+                ),
+                format!("SERVICE {name} refused: only these endpoints are allowed: {allowed}."),
+            )))
+        }
     }
 }
 
