@@ -8,6 +8,7 @@ pub mod http;
 pub mod import;
 pub mod iri;
 pub mod model;
+pub mod query;
 pub mod rdf;
 pub mod seed;
 pub mod shacl;

@@ -35,7 +35,7 @@ fn compact_in_background(public: PublicStore) {
         .name("bibia-compactage".into())
         .spawn(move || {
             let start = Instant::now();
-            match public.store().optimize() {
+            match public.compact() {
                 Ok(()) => tracing::info!(
                     "projection publique compactée en {:.1} s",
                     start.elapsed().as_secs_f64()

@@ -17,7 +17,7 @@ pub(crate) struct Health {
 
 /// Liveness and a figure that proves the store answers.
 pub(crate) async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, HttpError> {
-    let n = state.public.store().len().map_err(HttpError::internal)?;
+    let n = state.engine.public().len().map_err(HttpError::internal)?;
     Ok(Json(Health {
         status: "ok",
         public_quads: n,

@@ -62,6 +62,28 @@ const DRAIN_TIME: Duration = Duration::from_secs(2);
 #[derive(Clone)]
 pub(crate) struct Client(pub(crate) Arc<std::net::TcpStream>);
 
+/// The watch of a query looks at its connection: a client that closed its
+/// side has gone; cutting it off shuts the connection down.
+impl crate::query::Peer for std::net::TcpStream {
+    /// The socket is non-blocking (it is the connection's, registered with
+    /// tokio): no byte waiting is `WouldBlock`, a closed side is a read of 0
+    /// bytes.
+    fn is_gone(&self) -> bool {
+        match self.peek(&mut [0]) {
+            Ok(0) => true,
+            Ok(_) => false,
+            Err(e) => !matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+            ),
+        }
+    }
+
+    fn cut(&self) {
+        let _ = self.shutdown(std::net::Shutdown::Both);
+    }
+}
+
 /// Serves bibia's router over `state` on `listener` until `shutdown`
 /// completes, then lets every connection finish its request in progress.
 pub async fn serve(

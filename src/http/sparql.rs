@@ -4,17 +4,12 @@
 //! Graph Store).
 //!
 //! The handlers only read the protocol (method, content type, parameters)
-//! into a [`QueryJob`]; [`eval`] evaluates it on the connection's thread
-//! and streams the answer.
+//! into a [`Job`] for the [`crate::query`] engine, which evaluates it on the
+//! connection's thread; [`body`] streams the answer.
 
-mod eval;
+mod body;
 mod examples;
 mod page;
-mod service;
-mod watch;
-mod watchdog;
-
-pub(crate) use watch::Watch;
 
 use super::negotiate::{self, Offer};
 use super::server::Client;
@@ -27,9 +22,10 @@ use oxigraph::io::{JsonLdProfileSet, RdfFormat};
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode};
 use oxigraph::sparql::QueryDataset;
 use sparesults::QueryResultsFormat;
+use std::sync::Arc;
 use std::time::Duration;
 
-use eval::{OutFormat, QueryJob};
+use crate::query::{Format as OutFormat, Job, QueryError};
 
 /// Media type of a SPARQL query sent as the request body.
 const SPARQL_QUERY: &str = "application/sparql-query";
@@ -342,7 +338,7 @@ pub(crate) async fn post(
 /// within the query time limit: a client sending it slower does not hold
 /// its connection's thread longer (408).
 async fn read_body(request: Request, state: &AppState) -> Result<Vec<u8>, HttpError> {
-    let max = state.limits.max_body;
+    let max = state.limits().max_body;
     let too_large = || {
         HttpError::TooLarge(Message::new(
             format!(
@@ -382,7 +378,7 @@ async fn read_body(request: Request, state: &AppState) -> Result<Vec<u8>, HttpEr
         }
         Ok(bytes)
     };
-    let limit = state.limits.timeout;
+    let limit = state.limits().timeout;
     tokio::time::timeout(limit, read).await.map_err(|_| {
         let secs = limit.as_secs_f64();
         HttpError::SlowRequest(Message::new(
@@ -416,18 +412,94 @@ async fn run(
     };
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let format = negotiate::choose(accept, &params.formats, offers)?;
-    service::check(&parsed, &state.limits.service_allow)?;
+    state.engine.check_service(&parsed).map_err(query_error)?;
     let dataset = protocol_dataset(&params.default_graphs, &params.named_graphs)?;
-    let timeout = effective_timeout(params.timeout.as_deref(), state.limits.timeout)?;
-    let job = QueryJob {
+    let timeout = effective_timeout(params.timeout.as_deref(), state.limits().timeout)?;
+    let job = Job {
         query: parsed,
         dataset,
         format,
-        max_rows: state.limits.max_rows,
         timeout,
-        service_allow: state.limits.service_allow.clone(),
     };
-    eval::run(state, job, client).await
+    let peer = client.map(|Client(socket)| socket as Arc<dyn crate::query::Peer>);
+    let mut answer = state
+        .engine
+        .evaluate(job, peer)
+        .await
+        .map_err(query_error)?;
+    let first = answer.next_chunk().map_err(query_error)?;
+    Ok(body::respond(answer, first))
+}
+
+/// The HTTP error of a query that gave no answer.
+fn query_error(e: QueryError) -> HttpError {
+    let busy = |n: usize, fr: &str, en: &str| {
+        HttpError::Busy(Message::new(
+            format!(
+                "Trop de requêtes SPARQL en cours ({n} au plus à la fois) : {fr} Réessayez dans quelques secondes."
+            ),
+            format!("Too many SPARQL queries at once (at most {n}): {en} Retry in a few seconds."),
+        ))
+    };
+    match e {
+        QueryError::QueueFull { max_concurrent } => busy(
+            max_concurrent,
+            "la file d'attente est pleine.",
+            "the waiting queue is full.",
+        ),
+        QueryError::NoSlotInTime { max_concurrent } => busy(
+            max_concurrent,
+            "aucune place ne s'est libérée avant le temps limite de la requête.",
+            "no place was freed before the query's time limit.",
+        ),
+        QueryError::Timeout(limit) => {
+            let secs = limit.as_secs_f64();
+            HttpError::Timeout(Message::new(
+                format!(
+                    "La requête SPARQL a dépassé le temps limite de {secs:.1} s et a été interrompue. \
+                     Simplifiez-la (LIMIT, motifs plus précis) ou découpez-la."
+                ),
+                format!(
+                    "The SPARQL query passed its time limit of {secs:.1} s and was stopped. \
+                     Simplify it (LIMIT, more selective patterns) or split it."
+                ),
+            ))
+        }
+        QueryError::ServiceRefused { endpoint, allowed } if allowed.is_empty() => {
+            HttpError::BadRequest(Message::new(
+                format!(
+                    "SERVICE {endpoint} refusé : les requêtes fédérées sont désactivées sur ce point d'accès \
+                     (l'administrateur peut autoriser des points d'accès avec --service-allow)."
+                ),
+                format!(
+                    "SERVICE {endpoint} refused: federated queries are disabled on this endpoint \
+                     (the administrator may allow endpoints with --service-allow)."
+                ),
+            ))
+        }
+        QueryError::ServiceRefused { endpoint, allowed } => {
+            let allowed = allowed.join(", ");
+            HttpError::BadRequest(Message::new(
+                format!(
+                    "SERVICE {endpoint} refusé : seuls ces points d'accès sont autorisés : {allowed}."
+                ),
+                format!("SERVICE {endpoint} refused: only these endpoints are allowed: {allowed}."),
+            ))
+        }
+        QueryError::Service(e) => HttpError::BadRequest(Message::new(
+            format!("échec de l'appel SERVICE : {e}"),
+            format!("SERVICE call failed: {e}"),
+        )),
+        QueryError::NotEvaluable(e) => HttpError::BadRequest(Message::new(
+            format!("requête non évaluable : {e}"),
+            format!("the query cannot be evaluated: {e}"),
+        )),
+        QueryError::Unwritable(e) => HttpError::BadRequest(Message::new(
+            format!("ces résultats ne peuvent pas être écrits dans ce format : {e}"),
+            format!("these results cannot be written in this format: {e}"),
+        )),
+        e => HttpError::internal(e),
+    }
 }
 
 /// `error at 3:7: expected ...` → a message with the position, in French

@@ -1,30 +1,19 @@
-//! Shared state of the HTTP handlers: a handle on the public projection
-//! (never on the full store), the base IRI and the query limits.
+//! Shared state of the HTTP handlers: the query engine over the public
+//! projection (never the full store) and the base IRI.
 
-use super::sparql::Watch;
 use crate::config::QueryLimits;
 use crate::iri::BaseIri;
+use crate::query::Engine;
 use crate::store::PublicStore;
-use std::sync::Arc;
 use std::time::Instant;
-use tokio::sync::Semaphore;
 
 /// State cloned into every handler.
 #[derive(Clone)]
 pub struct AppState {
-    /// The public projection.
-    pub public: PublicStore,
+    /// Queries over the public projection.
+    pub engine: Engine,
     /// Base IRI of the deployment.
     pub base: BaseIri,
-    /// SPARQL limits.
-    pub limits: Arc<QueryLimits>,
-    /// One permit per query evaluated at once.
-    pub query_slots: Arc<Semaphore>,
-    /// One permit per query evaluated or waiting for a slot: the bound of
-    /// the queue.
-    pub query_admissions: Arc<Semaphore>,
-    /// The running queries' deadlines and clients.
-    pub(crate) watch: Arc<Watch>,
     /// When the service started.
     pub started: Instant,
 }
@@ -34,15 +23,14 @@ impl AppState {
     /// running queries.
     pub fn new(public: PublicStore, base: BaseIri, limits: QueryLimits) -> std::io::Result<Self> {
         Ok(Self {
-            public,
+            engine: Engine::new(public, limits)?,
             base,
-            query_slots: Arc::new(Semaphore::new(limits.max_concurrent)),
-            query_admissions: Arc::new(Semaphore::new(
-                limits.max_concurrent.saturating_add(limits.max_queued),
-            )),
-            limits: Arc::new(limits),
-            watch: Arc::new(Watch::start()?),
             started: Instant::now(),
         })
+    }
+
+    /// The limits of the SPARQL endpoint.
+    pub fn limits(&self) -> &QueryLimits {
+        self.engine.limits()
     }
 }

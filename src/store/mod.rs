@@ -60,9 +60,35 @@ pub enum StoreError {
 pub struct PublicStore(Store);
 
 impl PublicStore {
-    /// The projection's oxigraph store, for query evaluation.
-    pub fn store(&self) -> &Store {
-        &self.0
+    /// Evaluates a prepared query over the projection.
+    pub fn execute(
+        &self,
+        query: oxigraph::sparql::PreparedSparqlQuery,
+    ) -> Result<oxigraph::sparql::QueryResults<'static>, oxigraph::sparql::QueryEvaluationError>
+    {
+        query.on_store(&self.0).execute()
+    }
+
+    /// The number of public quads.
+    pub fn len(&self) -> Result<usize, StoreError> {
+        Ok(self.0.len()?)
+    }
+
+    /// Whether the projection holds no quad.
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(self.0.is_empty()?)
+    }
+
+    /// An empty projection in memory, for unit tests of the evaluation.
+    #[cfg(test)]
+    pub(crate) fn in_memory() -> Self {
+        Self(Store::new().expect("an in-memory store opens"))
+    }
+
+    /// Merges the projection's files (RocksDB compaction): each load adds
+    /// its own sorted files, which every range scan then reads.
+    pub fn compact(&self) -> Result<(), StoreError> {
+        Ok(self.0.optimize()?)
     }
 }
 

@@ -62,7 +62,7 @@ pub(crate) fn service_description(
         sd::SPARQL11_QUERY,
     ));
     g.insert(TripleRef::new(s, sd::FEATURE, sd::UNION_DEFAULT_GRAPH));
-    if !state.limits.service_allow.is_empty() {
+    if !state.limits().service_allow.is_empty() {
         g.insert(TripleRef::new(s, sd::FEATURE, sd::BASIC_FEDERATED_QUERY));
     }
     g.insert(TripleRef::new(
@@ -84,9 +84,9 @@ pub(crate) fn service_description(
             "Lecture seule. Seules les données publiques sont interrogeables : aucun champ restreint n'y figure. \
              Temps limite {} s par requête (paramètre timeout= pour le réduire), au plus {} lignes par réponse \
              (en-tête X-Bibia-Max-Rows), {} requêtes à la fois.",
-            state.limits.timeout.as_secs_f64(),
-            state.limits.max_rows,
-            state.limits.max_concurrent
+            state.limits().timeout.as_secs_f64(),
+            state.limits().max_rows,
+            state.limits().max_concurrent
         ),
         "fr",
     );

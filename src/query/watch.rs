@@ -14,20 +14,19 @@
 //!
 //! Registering a query takes a lock and wakes nobody.
 
-use crate::http::server::Client;
+use super::Peer;
 use oxigraph::sparql::CancellationToken;
 use std::collections::HashMap;
-use std::net::Shutdown;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 /// How often the running queries are looked at.
-pub(crate) const TICK: Duration = Duration::from_millis(20);
+pub(super) const TICK: Duration = Duration::from_millis(20);
 /// How long after its deadline a query's connection is shut down.
-pub(crate) const STUCK: Duration = Duration::from_secs(1);
+pub(super) const STUCK: Duration = Duration::from_secs(1);
 
 /// The running queries, and the thread that watches them.
-pub(crate) struct Watch {
+pub(super) struct Watch {
     running: Arc<Mutex<Running>>,
 }
 
@@ -40,14 +39,14 @@ struct Running {
 struct Entry {
     deadline: Instant,
     token: CancellationToken,
-    client: Option<Client>,
+    peer: Option<Arc<dyn Peer>>,
     /// The response has started: the evaluation goes on as the client reads.
     streaming: bool,
     shut: bool,
 }
 
 /// A query under watch; dropped when its evaluation is over.
-pub(crate) struct Watched {
+pub(super) struct Watched {
     id: u64,
     running: Arc<Mutex<Running>>,
 }
@@ -55,7 +54,7 @@ pub(crate) struct Watched {
 impl Watch {
     /// Starts the watching thread, which ends with the last handle on the
     /// watch.
-    pub(crate) fn start() -> std::io::Result<Self> {
+    pub(super) fn start() -> std::io::Result<Self> {
         let running = Arc::new(Mutex::new(Running::default()));
         let watched = Arc::downgrade(&running);
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -68,11 +67,11 @@ impl Watch {
     }
 
     /// Watches a query until the returned handle is dropped.
-    pub(crate) fn watch(
+    pub(super) fn watch(
         &self,
         deadline: Instant,
         token: CancellationToken,
-        client: Option<Client>,
+        peer: Option<Arc<dyn Peer>>,
     ) -> Watched {
         let mut running = lock(&self.running);
         let id = running.next;
@@ -82,7 +81,7 @@ impl Watch {
             Entry {
                 deadline,
                 token,
-                client,
+                peer,
                 streaming: false,
                 shut: false,
             },
@@ -96,7 +95,7 @@ impl Watch {
 
 impl Watched {
     /// Tells the watch that the answer now streams.
-    pub(crate) fn streaming(&self) {
+    pub(super) fn streaming(&self) {
         if let Some(entry) = lock(&self.running).queries.get_mut(&self.id) {
             entry.streaming = true;
         }
@@ -123,29 +122,15 @@ async fn watch(running: Weak<Mutex<Running>>) {
         };
         let now = Instant::now();
         for entry in lock(&running).queries.values_mut() {
-            if now >= entry.deadline || entry.client.as_ref().is_some_and(gone) {
+            if now >= entry.deadline || entry.peer.as_ref().is_some_and(|p| p.is_gone()) {
                 entry.token.cancel();
             }
             if entry.streaming && !entry.shut && now >= entry.deadline + STUCK {
                 entry.shut = true;
-                if let Some(Client(socket)) = &entry.client {
-                    let _ = socket.shutdown(Shutdown::Both);
+                if let Some(peer) = &entry.peer {
+                    peer.cut();
                 }
             }
         }
-    }
-}
-
-/// Whether the client closed its side of the connection. The socket is
-/// non-blocking (it is the connection's, registered with tokio): no byte
-/// waiting is `WouldBlock`, a closed side is a read of 0 bytes.
-fn gone(Client(socket): &Client) -> bool {
-    match socket.peek(&mut [0]) {
-        Ok(0) => true,
-        Ok(_) => false,
-        Err(e) => !matches!(
-            e.kind(),
-            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted
-        ),
     }
 }

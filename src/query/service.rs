@@ -3,14 +3,14 @@
 //! (`--service-allow`), so that the server cannot be used to reach other
 //! hosts, its own network in particular.
 //!
-//! The check is made on the parsed query before evaluation (a clear 400);
+//! The check is made on the parsed query before evaluation (a clear error);
 //! the evaluator is also given a default handler that refuses anything else,
 //! as a second line. Allowed `http://` endpoints are called with a minimal
 //! HTTP/1.0 client (a `SELECT *` of the service pattern, SPARQL JSON
 //! results); `https://` needs a TLS client bibia does not embed, and is
 //! refused with a message that says so.
 
-use super::super::{HttpError, Message};
+use super::QueryError;
 use oxigraph::model::NamedNode;
 use oxigraph::sparql::{
     DefaultServiceHandler, QueryEvaluationError, QuerySolutionIter, SparqlEvaluator,
@@ -23,7 +23,7 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 /// Checks every `SERVICE` of `query` against the allow-list.
-pub(crate) fn check(query: &spargebra::Query, allow: &[String]) -> Result<(), HttpError> {
+pub(super) fn check(query: &spargebra::Query, allow: &[String]) -> Result<(), QueryError> {
     let pattern = match query {
         spargebra::Query::Select { pattern, .. }
         | spargebra::Query::Construct { pattern, .. }
@@ -40,25 +40,10 @@ pub(crate) fn check(query: &spargebra::Query, allow: &[String]) -> Result<(), Ht
     });
     match refused {
         None => Ok(()),
-        Some(name) if allow.is_empty() => Err(HttpError::BadRequest(Message::new(
-            format!(
-                "SERVICE {name} refusé : les requêtes fédérées sont désactivées sur ce point d'accès \
-                 (l'administrateur peut autoriser des points d'accès avec --service-allow)."
-            ),
-            format!(
-                "SERVICE {name} refused: federated queries are disabled on this endpoint \
-                 (the administrator may allow endpoints with --service-allow)."
-            ),
-        ))),
-        Some(name) => {
-            let allowed = allow.join(", ");
-            Err(HttpError::BadRequest(Message::new(
-                format!(
-                    "SERVICE {name} refusé : seuls ces points d'accès sont autorisés : {allowed}."
-                ),
-                format!("SERVICE {name} refused: only these endpoints are allowed: {allowed}."),
-            )))
-        }
+        Some(endpoint) => Err(QueryError::ServiceRefused {
+            endpoint,
+            allowed: allow.to_vec(),
+        }),
     }
 }
 
@@ -174,7 +159,7 @@ fn walk_expression<'a>(
 
 /// Adds the `SERVICE` policy to an evaluator: the allow-list is checked
 /// again on each call (a `SERVICE` hidden in an `EXISTS` is caught here).
-pub(crate) fn configure(
+pub(super) fn configure(
     evaluator: SparqlEvaluator,
     allow: &[String],
     timeout: Duration,

@@ -38,10 +38,10 @@ const GUARD_VARIABLE: &str = "__bibia_garde_";
 
 /// The payload of an evaluation stopped by its token.
 #[derive(Debug)]
-pub(crate) struct Interrupted;
+pub(super) struct Interrupted;
 
 /// Registers the check function, bound to `token`, on `evaluator`.
-pub(crate) fn with_check(evaluator: SparqlEvaluator, token: CancellationToken) -> SparqlEvaluator {
+pub(super) fn with_check(evaluator: SparqlEvaluator, token: CancellationToken) -> SparqlEvaluator {
     evaluator.with_custom_function(NamedNode::new_unchecked(VIVANT), move |_| {
         if token.is_cancelled() {
             resume_unwind(Box::new(Interrupted));
@@ -52,7 +52,7 @@ pub(crate) fn with_check(evaluator: SparqlEvaluator, token: CancellationToken) -
 
 /// Runs `f`; `Err(Interrupted)` when the check function stopped it. Any
 /// other panic goes on unwinding.
-pub(crate) fn run_guarded<T>(f: impl FnOnce() -> T) -> Result<T, Interrupted> {
+pub(super) fn run_guarded<T>(f: impl FnOnce() -> T) -> Result<T, Interrupted> {
     catch_unwind(AssertUnwindSafe(f)).map_err(|payload| match payload.downcast::<Interrupted>() {
         Ok(_) => Interrupted,
         Err(other) => resume_unwind(other),
@@ -61,7 +61,7 @@ pub(crate) fn run_guarded<T>(f: impl FnOnce() -> T) -> Result<T, Interrupted> {
 
 /// Rewrites `query` so that its evaluation calls the check function on every
 /// solution of its joins and filters (see the module documentation).
-pub(crate) fn instrument(query: Query) -> Query {
+pub(super) fn instrument(query: Query) -> Query {
     let mut rewriter = Rewriter { next: 0 };
     match query {
         Query::Select {
@@ -271,7 +271,7 @@ mod tests {
     #[test]
     fn the_check_unwinds_only_once_cancelled() {
         let token = CancellationToken::new();
-        let store = oxigraph::store::Store::new().unwrap();
+        let store = crate::store::PublicStore::in_memory();
         let query = instrument(
             spargebra::SparqlParser::new()
                 .parse_query("SELECT * WHERE { VALUES ?x { 1 2 } VALUES ?y { 1 2 } }")
@@ -279,10 +279,9 @@ mod tests {
         );
         let run = |token: &CancellationToken| {
             run_guarded(|| {
-                let results = with_check(SparqlEvaluator::new(), token.clone())
-                    .for_query(query.clone())
-                    .on_store(&store)
-                    .execute();
+                let results = store.execute(
+                    with_check(SparqlEvaluator::new(), token.clone()).for_query(query.clone()),
+                );
                 match results {
                     Ok(oxigraph::sparql::QueryResults::Solutions(s)) => s.count(),
                     _ => 0,
