@@ -52,10 +52,10 @@ fn bia_terms(g: &Graph) -> BTreeSet<NamedNode> {
             Term::from(t.predicate.into_owned()),
             t.object.into_owned(),
         ] {
-            if let Term::NamedNode(n) = term {
-                if n.as_str().starts_with(bibia::vocab::BIA) {
-                    terms.insert(n);
-                }
+            if let Term::NamedNode(n) = term
+                && n.as_str().starts_with(bibia::vocab::BIA)
+            {
+                terms.insert(n);
             }
         }
     }

@@ -57,12 +57,12 @@ pub(crate) fn run(
         ReportFormat::Text => {
             let mut locations = HashMap::new();
             for r in report.results() {
-                if let Term::NamedNode(n) = r.focus_node() {
-                    if let Some(found) = texts.iter().find_map(|(name, text)| {
+                if let Term::NamedNode(n) = r.focus_node()
+                    && let Some(found) = texts.iter().find_map(|(name, text)| {
                         rdf::line_of(text, n.as_str(), base.as_str()).map(|l| (name.clone(), l))
-                    }) {
-                        locations.insert(r.focus_node().clone(), found);
-                    }
+                    })
+                {
+                    locations.insert(r.focus_node().clone(), found);
                 }
             }
             if report.conforms() {

@@ -43,19 +43,18 @@ impl Concepts {
     pub(crate) fn from_quads(quads: &[Quad]) -> Self {
         let mut scheme_of: HashMap<&NamedNode, String> = HashMap::new();
         for q in quads {
-            if q.predicate.as_ref() == skos::IN_SCHEME {
-                if let (oxrdf::NamedOrBlankNode::NamedNode(c), Term::NamedNode(s)) =
+            if q.predicate.as_ref() == skos::IN_SCHEME
+                && let (oxrdf::NamedOrBlankNode::NamedNode(c), Term::NamedNode(s)) =
                     (&q.subject, &q.object)
-                {
-                    let name = s
-                        .as_str()
-                        .trim_end_matches('/')
-                        .rsplit('/')
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned();
-                    scheme_of.insert(c, name);
-                }
+            {
+                let name = s
+                    .as_str()
+                    .trim_end_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                scheme_of.insert(c, name);
             }
         }
         let mut concepts = Self::default();

@@ -404,11 +404,9 @@ fn contact(text: &str) -> Props {
         let is_email = w
             .split_once('@')
             .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.contains('@'));
-        if is_email {
-            if let Ok(n) = NamedNode::new(format!("mailto:{w}")) {
-                props.push((vcard::HAS_EMAIL.into(), n.into()));
-                continue;
-            }
+        if is_email && let Ok(n) = NamedNode::new(format!("mailto:{w}")) {
+            props.push((vcard::HAS_EMAIL.into(), n.into()));
+            continue;
         }
         if !word.is_empty() {
             rest.push(word);
@@ -425,12 +423,12 @@ fn contact(text: &str) -> Props {
 /// "Inria (laboratoire)" → ("Inria", role laboratoire / recherche) when the
 /// parenthesis names a role; otherwise the whole text is the name.
 fn partner_role(text: &str, concepts: &Concepts) -> (String, Option<NamedNode>) {
-    if let Some(open) = text.rfind('(') {
-        if text.ends_with(')') {
-            let inner = &text[open + 1..text.len() - 1];
-            if let Some(role) = concepts.find("role-partenaire", inner) {
-                return (text[..open].trim().to_owned(), Some(role.clone()));
-            }
+    if let Some(open) = text.rfind('(')
+        && text.ends_with(')')
+    {
+        let inner = &text[open + 1..text.len() - 1];
+        if let Some(role) = concepts.find("role-partenaire", inner) {
+            return (text[..open].trim().to_owned(), Some(role.clone()));
         }
     }
     (text.to_owned(), None)
@@ -471,10 +469,10 @@ impl Registry<'_> {
         let key = fold(name);
         let compatible = |other: Option<&str>| siren.is_none() || other.is_none() || other == siren;
         let mut found = siren.and_then(|s| self.by_siren.get(s).copied());
-        if found.is_none() {
-            if let Some(iri) = siren.and_then(|s| self.index.by_siren.get(s)) {
-                found = Some(self.draft(iri.clone(), true, row));
-            }
+        if found.is_none()
+            && let Some(iri) = siren.and_then(|s| self.index.by_siren.get(s))
+        {
+            found = Some(self.draft(iri.clone(), true, row));
         }
         if found.is_none() {
             found = self
@@ -483,12 +481,12 @@ impl Registry<'_> {
                 .copied()
                 .filter(|&i| compatible(self.drafts[i].siren.as_deref()));
         }
-        if found.is_none() {
-            if let Some(iri) = self.index.by_name.get(&key) {
-                let stored_siren = self.index.siren_of.get(iri).cloned().flatten();
-                if compatible(stored_siren.as_deref()) {
-                    found = Some(self.draft(iri.clone(), true, row));
-                }
+        if found.is_none()
+            && let Some(iri) = self.index.by_name.get(&key)
+        {
+            let stored_siren = self.index.siren_of.get(iri).cloned().flatten();
+            if compatible(stored_siren.as_deref()) {
+                found = Some(self.draft(iri.clone(), true, row));
             }
         }
         let i = match found {
@@ -726,10 +724,10 @@ pub(crate) fn build(
         project_rows.insert(subject.clone(), (i, quads.clone()));
         quads.extend(provenance(&subject, p.row, cx));
         for q in &quads {
-            if q.predicate.as_ref() == bia::LED_BY || q.predicate.as_ref() == bia::PARTNER {
-                if let Term::NamedNode(o) = &q.object {
-                    built.rows_of.entry(o.clone()).or_default().push(i);
-                }
+            if (q.predicate.as_ref() == bia::LED_BY || q.predicate.as_ref() == bia::PARTNER)
+                && let Term::NamedNode(o) = &q.object
+            {
+                built.rows_of.entry(o.clone()).or_default().push(i);
             }
         }
         built.rows_of.entry(subject.clone()).or_default().push(i);
@@ -816,10 +814,10 @@ fn organisation(stores: &Stores, d: &Draft, cx: &Context<'_>) -> Result<Vec<Quad
     };
     add(rdf::TYPE, org::ORGANIZATION.into(), &mut quads);
     let mut spellings = d.spellings.iter();
-    if names.is_empty() {
-        if let Some(first) = spellings.next() {
-            add(foaf::NAME, fr(first), &mut quads);
-        }
+    if names.is_empty()
+        && let Some(first) = spellings.next()
+    {
+        add(foaf::NAME, fr(first), &mut quads);
     }
     for other in spellings {
         if !names.contains(other) {
@@ -831,10 +829,10 @@ fn organisation(stores: &Stores, d: &Draft, cx: &Context<'_>) -> Result<Vec<Quad
             .iter()
             .any(|q| q.subject == s.clone().into() && q.predicate.as_ref() == p)
     };
-    if let Some(siren) = &d.siren {
-        if !has(&quads, bia::SIREN) {
-            add(bia::SIREN, Literal::from(siren.as_str()).into(), &mut quads);
-        }
+    if let Some(siren) = &d.siren
+        && !has(&quads, bia::SIREN)
+    {
+        add(bia::SIREN, Literal::from(siren.as_str()).into(), &mut quads);
     }
     for siret in &d.sirets {
         add(bia::SIRET, Literal::from(siret.as_str()).into(), &mut quads);

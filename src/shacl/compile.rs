@@ -302,10 +302,10 @@ pub(crate) fn compile(graph: &Graph) -> Result<Shapes, ShapesError> {
     let mut i = 0;
     while i < shape_classes.len() {
         for sub in graph.subjects_for_predicate_object(rdfs::SUB_CLASS_OF, shape_classes[i]) {
-            if let NamedOrBlankNodeRef::NamedNode(n) = sub {
-                if !shape_classes.contains(&n) {
-                    shape_classes.push(n);
-                }
+            if let NamedOrBlankNodeRef::NamedNode(n) = sub
+                && !shape_classes.contains(&n)
+            {
+                shape_classes.push(n);
             }
         }
         i += 1;
@@ -474,10 +474,11 @@ impl<'g> Compiler<'g> {
                 targets.push(make(self.consts.intern(t.into_owned())));
             }
         }
-        if let NamedOrBlankNodeRef::NamedNode(iri) = s {
-            if self.is_class(s) && self.is_shape_instance(s) {
-                targets.push(Target::Class(self.consts.intern(iri.into_owned().into())));
-            }
+        if let NamedOrBlankNodeRef::NamedNode(iri) = s
+            && self.is_class(s)
+            && self.is_shape_instance(s)
+        {
+            targets.push(Target::Class(self.consts.intern(iri.into_owned().into())));
         }
 
         let deactivated = match single_value(g, s, sh::DEACTIVATED).map_err(&err)? {

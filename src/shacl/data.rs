@@ -5,77 +5,15 @@
 //! object → sorted (predicate, subject) pairs), so that every lookup the
 //! validator needs is a slice borrowed from the index, with no allocation.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher as _;
 
 use oxrdf::vocab::{rdf, rdfs};
 use oxrdf::{Graph, Term, TermRef, Triple, TripleRef};
+pub(crate) use rustc_hash::FxHashMap;
+use rustc_hash::FxHasher;
 
 /// Id of an interned term.
 pub(crate) type TermId = u32;
-
-/// A small, fast, non-cryptographic hasher (the Fx hash used by rustc).
-#[derive(Default, Clone, Copy)]
-pub(crate) struct FxHasher {
-    hash: u64,
-}
-
-const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(SEED);
-    }
-}
-
-impl Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    #[inline]
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-
-    #[inline]
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        // The multiply leaves the low bits weak; hashbrown indexes buckets
-        // with them, so move the strong high bits down.
-        self.hash.rotate_left(26)
-    }
-}
-
-/// A `HashMap` with the Fx hasher.
-pub(crate) type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// Interns terms to dense ids, storing each term once; lookups work on
 /// borrowed terms, so indexing a borrowed graph allocates only for new terms.

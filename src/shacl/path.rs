@@ -178,10 +178,10 @@ fn parse_blank(
             .iter()
             .map(|t| parse(graph, t.as_ref(), stack))
             .collect::<Result<Vec<_>, _>>()?;
-        if steps.len() == 1 {
-            if let Some(only) = steps.pop() {
-                return Ok(only);
-            }
+        if steps.len() == 1
+            && let Some(only) = steps.pop()
+        {
+            return Ok(only);
         }
         return Ok(Path::Sequence(steps));
     }

@@ -373,14 +373,13 @@ const PREFIXES: &[(&str, &str)] = &[
 /// `prefix:local` for well-known namespaces, `<iri>` otherwise.
 pub(crate) fn compact(iri: &str) -> String {
     for (prefix, ns) in PREFIXES {
-        if let Some(local) = iri.strip_prefix(ns) {
-            if !local.is_empty()
-                && local
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-            {
-                return format!("{prefix}:{local}");
-            }
+        if let Some(local) = iri.strip_prefix(ns)
+            && !local.is_empty()
+            && local
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        {
+            return format!("{prefix}:{local}");
         }
     }
     format!("<{iri}>")

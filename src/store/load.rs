@@ -96,10 +96,10 @@ impl<'a> GraphAssigner<'a> {
         if !quad.graph_name.is_default_graph() {
             return quad.graph_name.clone();
         }
-        if let Some((subject, graph)) = &self.last {
-            if *subject == quad.subject {
-                return graph.clone();
-            }
+        if let Some((subject, graph)) = &self.last
+            && *subject == quad.subject
+        {
+            return graph.clone();
         }
         let graph = self.resolve(&quad.subject);
         self.last = Some((quad.subject.clone(), graph.clone()));
@@ -389,13 +389,13 @@ impl Stores {
         let mut locations = HashMap::new();
         for r in report.results() {
             let node = r.focus_node().clone();
-            if let Term::NamedNode(n) = &node {
-                if let Some(found) = texts.iter().find_map(|(name, text)| {
+            if let Term::NamedNode(n) = &node
+                && let Some(found) = texts.iter().find_map(|(name, text)| {
                     crate::rdf::line_of(text, n.as_str(), self.base.as_str())
                         .map(|l| (name.clone(), l))
-                }) {
-                    locations.insert(node, found);
-                }
+                })
+            {
+                locations.insert(node, found);
             }
         }
         Err(LoadError::NotConform {
