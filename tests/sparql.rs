@@ -388,6 +388,27 @@ async fn service_is_refused_by_default() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_allowed_service_is_called() {
+    let remote = TestApp::demo();
+    let endpoint = format!("http://{}/sparql", remote.addr());
+    let silent = "http://127.0.0.1:9/sparql".to_owned();
+    let app = TestApp::with_limits(
+        common::demo(),
+        limits(|l| l.service_allow = vec![endpoint.clone(), silent.clone()]),
+    );
+    let q = format!(
+        "SELECT (COUNT(*) AS ?n) WHERE {{ SERVICE <{endpoint}> {{ ?p a <https://w3id.org/bibia/def#UseCase> }} }}"
+    );
+    let (_, rows) = select_on(&app, &q, "").await;
+    assert_eq!(count(&rows), 46);
+    // An allowed endpoint that does not answer: a 400 that says why.
+    let q = format!("SELECT * WHERE {{ SERVICE <{silent}> {{ ?s ?p ?o }} }}");
+    let r = get_query(&app, &q, "", None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert!(r.text().contains("connexion impossible"), "{}", r.text());
+}
+
 #[tokio::test]
 async fn writes_are_refused_with_a_french_403() {
     let app = TestApp::demo();

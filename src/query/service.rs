@@ -5,12 +5,16 @@
 //!
 //! The check is made on the parsed query before evaluation (a clear error);
 //! the evaluator is also given a default handler that refuses anything else,
-//! as a second line. Allowed `http://` endpoints are called with a minimal
-//! HTTP/1.0 client (a `SELECT *` of the service pattern, SPARQL JSON
+//! as a second line. Allowed `http://` endpoints are called with hyper's
+//! HTTP/1.1 client (a `SELECT *` of the service pattern, SPARQL JSON
 //! results); `https://` needs a TLS client bibia does not embed, and is
 //! refused with a message that says so.
 
 use super::QueryError;
+use http_body_util::{BodyExt as _, Full, Limited};
+use hyper::body::Bytes;
+use hyper::header;
+use hyper_util::rt::TokioIo;
 use oxigraph::model::NamedNode;
 use oxigraph::sparql::{
     DefaultServiceHandler, QueryEvaluationError, QuerySolutionIter, SparqlEvaluator,
@@ -18,8 +22,6 @@ use oxigraph::sparql::{
 use sparesults::{QueryResultsFormat, QueryResultsParser, ReaderQueryResultsParserOutput};
 use spargebra::algebra::{Expression, GraphPattern, OrderExpression};
 use spargebra::term::NamedNodePattern;
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 /// Checks every `SERVICE` of `query` against the allow-list.
@@ -202,7 +204,9 @@ impl DefaultServiceHandler for Federation {
         };
         let body = call(service_name.as_str(), &query.to_string(), self.timeout)
             .map_err(|e| fail(format!("SERVICE {service_name} : {e}")))?;
-        match QueryResultsParser::from_format(QueryResultsFormat::Json).for_reader(body) {
+        match QueryResultsParser::from_format(QueryResultsFormat::Json)
+            .for_reader(std::io::Cursor::new(body))
+        {
             Ok(ReaderQueryResultsParserOutput::Solutions(solutions)) => Ok(solutions.into()),
             Ok(ReaderQueryResultsParserOutput::Boolean(_)) => Err(fail(format!(
                 "SERVICE {service_name} : réponse booléenne inattendue"
@@ -214,62 +218,71 @@ impl DefaultServiceHandler for Federation {
     }
 }
 
-/// POSTs `query` to an `http://` endpoint and returns the response body.
-fn call(endpoint: &str, query: &str, timeout: Duration) -> Result<BufReader<TcpStream>, String> {
-    let rest = endpoint.strip_prefix("http://").ok_or(
-        "seuls les points d'accès http:// peuvent être appelés (pas de client TLS intégré)",
-    )?;
-    let (authority, path) = rest
-        .split_once('/')
-        .map_or((rest, "/".to_owned()), |(a, p)| (a, format!("/{p}")));
-    let host_port = if authority.contains(':') {
-        authority.to_owned()
-    } else {
-        format!("{authority}:80")
+/// The most bytes read from a `SERVICE` answer.
+const MAX_ANSWER: usize = 64 * 1024 * 1024;
+
+/// POSTs `query` to an `http://` endpoint with hyper's client and returns
+/// the response body. The evaluation runs inside its connection's runtime,
+/// which cannot be blocked on: the call runs on a thread of its own.
+fn call(endpoint: &str, query: &str, timeout: Duration) -> Result<Vec<u8>, String> {
+    let uri: hyper::Uri = endpoint
+        .parse()
+        .map_err(|e| format!("adresse de point d'accès invalide ({e})"))?;
+    if uri.scheme_str() != Some("http") {
+        return Err(
+            "seuls les points d'accès http:// peuvent être appelés (pas de client TLS intégré)"
+                .into(),
+        );
+    }
+    let authority = uri.authority().ok_or("hôte manquant")?.clone();
+    let request = hyper::Request::post(uri.path_and_query().map_or("/", |p| p.as_str()))
+        .header(header::HOST, authority.as_str())
+        .header(header::USER_AGENT, "bibia")
+        .header(header::ACCEPT, "application/sparql-results+json")
+        .header(
+            header::CONTENT_TYPE,
+            "application/sparql-query; charset=utf-8",
+        )
+        .body(Full::new(Bytes::from(query.to_owned())))
+        .map_err(|e| e.to_string())?;
+    let exchange = async move {
+        let tcp =
+            tokio::net::TcpStream::connect((authority.host(), authority.port_u16().unwrap_or(80)))
+                .await
+                .map_err(|e| format!("connexion impossible ({e})"))?;
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tcp))
+            .await
+            .map_err(|e| e.to_string())?;
+        tokio::spawn(connection);
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(|e| e.to_string())?;
+        if response.status() != hyper::StatusCode::OK {
+            return Err(format!("le point d'accès a répondu {}", response.status()));
+        }
+        Limited::new(response.into_body(), MAX_ANSWER)
+            .collect()
+            .await
+            .map(|body| body.to_bytes().to_vec())
+            .map_err(|e| format!("réponse illisible ou de plus de {MAX_ANSWER} octets ({e})"))
     };
-    let addr = host_port
-        .to_socket_addrs()
-        .map_err(|e| e.to_string())?
-        .next()
-        .ok_or("adresse introuvable")?;
-    let mut stream = TcpStream::connect_timeout(&addr, timeout).map_err(|e| e.to_string())?;
-    stream
-        .set_read_timeout(Some(timeout))
-        .map_err(|e| e.to_string())?;
-    stream
-        .set_write_timeout(Some(timeout))
-        .map_err(|e| e.to_string())?;
-    write!(
-        stream,
-        "POST {path} HTTP/1.0\r\nHost: {authority}\r\nUser-Agent: bibia\r\nAccept: application/sparql-results+json\r\n\
-         Content-Type: application/sparql-query; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{query}",
-        query.len()
-    )
-    .map_err(|e| e.to_string())?;
-    let mut reader = BufReader::new(stream);
-    let mut status = String::new();
-    reader.read_line(&mut status).map_err(|e| e.to_string())?;
-    let code = status.split_whitespace().nth(1).unwrap_or("");
-    if code != "200" {
-        return Err(format!("le point d'accès a répondu « {} »", status.trim()));
-    }
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).map_err(|e| e.to_string())? == 0
-            || line == "\r\n"
-            || line == "\n"
-        {
-            break;
-        }
-        if line.to_ascii_lowercase().starts_with("transfer-encoding:")
-            && line.to_ascii_lowercase().contains("chunked")
-        {
-            return Err("réponse en « chunked » inattendue pour une requête HTTP/1.0".into());
-        }
-    }
-    // Keep reading through the same buffer.
-    let _ = reader.fill_buf();
-    Ok(reader)
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                runtime.block_on(async {
+                    tokio::time::timeout(timeout, exchange)
+                        .await
+                        .map_err(|_| format!("pas de réponse en {:.1} s", timeout.as_secs_f64()))?
+                })
+            })
+            .join()
+            .map_err(|_| "appel interrompu".to_owned())?
+    })
 }
 
 #[cfg(test)]
