@@ -6,5 +6,4 @@ mod import;
 mod model;
 mod shacl_w3c;
 mod sparql;
-mod sparql_clients;
 mod store;
