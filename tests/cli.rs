@@ -175,3 +175,63 @@ fn serve_answers_then_stops_after_the_request_in_progress() {
         "still listening after the stop"
     );
 }
+
+#[test]
+fn import_without_a_project_name_column_stops_with_exit_2_and_the_mapping_to_give() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data").display().to_string();
+    let csv = dir.path().join("inventaire.csv");
+    std::fs::write(
+        &csv,
+        "Nom_collectivite;Intitulé;Statut_du_projet;Description_service;Date_de_demarrage;Theme;Audience\n\
+         Ville de Nantes;Tri des courriers;En déploiement;Tri automatique.;2023;Administration et organisation interne;Agent\n",
+    )
+    .expect("write");
+    let csv = csv.to_str().expect("utf-8");
+    let import = |extra: &[&str]| {
+        let mut args: Vec<&str> = vec!["import", "interconnectes", "--data-dir", &data, csv];
+        args.extend(extra);
+        bibia(&args)
+    };
+    let out = import(&[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let said = stderr(&out);
+    assert!(
+        said.contains("Nom_du_projet (le nom du projet)") && said.contains("« Intitulé »"),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!(
+            "bibia import interconnectes {csv} --columns 'Nom_du_projet=Intitulé'"
+        )),
+        "{said}"
+    );
+    let dump = || bibia(&["export", "--data-dir", &data, "--full"]).stdout;
+    assert!(dump().is_empty(), "nothing may be written");
+
+    // Usage errors: a field the network does not have, a column the file
+    // does not have.
+    let out = import(&["--columns", "Titre=Intitulé"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("champ inconnu « Titre »"),
+        "{}",
+        stderr(&out)
+    );
+    let out = import(&["--columns", "Nom_du_projet=Titre"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("n'a pas de colonne « Titre »"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(dump().is_empty(), "nothing may be written");
+
+    // The suggested mapping imports the file.
+    let out = import(&["--columns", "Nom_du_projet=Intitulé"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&dump()).contains("\"Tri des courriers\"@fr"),
+        "the project is stored"
+    );
+}

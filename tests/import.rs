@@ -374,6 +374,7 @@ fn rejected_rows_go_back_to_the_report_and_dry_run_writes_nothing() {
     let outcome = bibia::import::cli::run(
         &store.stores,
         &fixture("public.csv"),
+        &[],
         true,
         Some(&report_path),
     )
@@ -415,7 +416,9 @@ fn rejected_rows_go_back_to_the_report_and_dry_run_writes_nothing() {
     assert!(rows[1][16].contains("Luhn"));
 
     // Unreadable file and unknown layout: errors (exit code 2).
-    assert!(bibia::import::cli::run(&store.stores, &fixture("absent.csv"), false, None).is_err());
+    assert!(
+        bibia::import::cli::run(&store.stores, &fixture("absent.csv"), &[], false, None).is_err()
+    );
     let err = import_bytes(&store.stores, "x.csv", b"a;b\n1;2\n", &Options::default())
         .expect_err("unknown layout");
     assert!(err.to_string().contains("en-têtes non reconnus"), "{err}");
@@ -481,5 +484,110 @@ fn full_model_row_becomes_project_algorithm_record_and_contact() {
             )
         ),
         ["Aquitaine Data Lab | id/concept/role-partenaire/laboratoire-recherche"]
+    );
+}
+
+#[test]
+fn the_older_layouts_real_header_imports_every_valid_row() {
+    let store = TestStore::with_model();
+    let report = import(&store, "legacy-network.csv");
+    assert_eq!(report.layout, Layout::Legacy);
+    assert!(
+        report.notes.is_empty(),
+        "no column ignored: {:?}",
+        report.notes
+    );
+    assert_eq!(report.rows_read, 4);
+    assert!(report.rejected.is_empty(), "{:#?}", report.rejected);
+    assert_eq!(report.imported, 4);
+    let db = full(&store);
+    assert_eq!(count(&db, "?x a bia:UseCase"), 4);
+    // projet_date, projet_status, usage_description, audience_service,
+    // url_infos, image_url and date are read as their fields.
+    assert_eq!(
+        values(
+            &db,
+            "SELECT ?start ?status ?audience ?url ?logo ?modified WHERE { <id/projet/ville-de-nantes-tri-des-courriers-entrants> schema:startDate ?start ; adms:status ?status ; bia:audience ?audience ; schema:url ?url ; schema:logo ?logo ; dcterms:modified ?modified ; dcterms:description \"Classement automatique des courriers reçus par le service.\"@fr }"
+        ),
+        [
+            "2023-04-01 | id/concept/statut/en-deploiement | id/concept/audience/agent | https://www.nantes.fr | https://www.nantes.fr/logo.png | 2024-03-12"
+        ]
+    );
+    assert_eq!(
+        values(
+            &db,
+            "SELECT ?status ?start WHERE { <id/projet/grenoble-prevision-des-crues> adms:status ?status ; schema:startDate ?start }"
+        ),
+        ["id/concept/statut/terminee | 2021"]
+    );
+}
+
+#[test]
+fn columns_maps_a_file_with_odd_headers() {
+    let store = TestStore::with_model();
+    let csv = "Structure porteuse;Intitulé;Statut;Résumé;Lancé en;Thématique;Public visé;Remarque\n\
+        Ville de Nantes;Tri des courriers;En déploiement;Tri automatique du courrier.;2023;Administration et organisation interne;Agent;à revoir\n";
+    // Without a mapping, "Statut" alone is recognised: the import stops
+    // before reading any row, naming what is missing.
+    let before = store.stores.sizes().expect("sizes");
+    let err = import_bytes(
+        &store.stores,
+        "odd.csv",
+        csv.as_bytes(),
+        &Options::default(),
+    )
+    .expect_err("required columns missing");
+    let text = err.to_string();
+    assert!(
+        text.contains("Nom_collectivite (le nom de l'organisation porteuse)")
+            && text.contains("Nom_du_projet (le nom du projet)")
+            && text.contains("« Remarque »"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "--columns 'Nom_collectivite=Structure porteuse,Nom_du_projet=Intitulé,Description_service=Résumé,Date_de_demarrage=Lancé en,Theme=Thématique,Audience=Public visé'"
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        store.stores.sizes().expect("sizes"),
+        before,
+        "nothing written"
+    );
+
+    let columns = [
+        ("Nom_collectivite", "structure porteuse"),
+        ("nom du projet", "Intitulé"),
+        ("Description_service", "Résumé"),
+        ("date_de_demarrage", "Lancé en"),
+        ("Theme", "Thématique"),
+        ("Audience", "Public visé"),
+    ]
+    .map(|(f, c)| bibia::import::parse_column(&format!("{f}={c}")).expect("mapping"));
+    let options = Options {
+        columns: columns.to_vec(),
+        ..Options::default()
+    };
+    let report =
+        import_bytes(&store.stores, "odd.csv", csv.as_bytes(), &options).expect("import runs");
+    assert_eq!(report.layout, Layout::Mapped);
+    assert!(report.rejected.is_empty(), "{:#?}", report.rejected);
+    assert_eq!(report.imported, 1);
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n == "colonne(s) ignorée(s) : Remarque"),
+        "{:?}",
+        report.notes
+    );
+    let db = full(&store);
+    assert_eq!(
+        values(
+            &db,
+            "SELECT ?title ?start ?status WHERE { ?p a bia:UseCase ; dcterms:title ?title ; schema:startDate ?start ; adms:status ?status ; bia:ledBy/foaf:name \"Ville de Nantes\"@fr }"
+        ),
+        ["Tri des courriers | 2023 | id/concept/statut/en-deploiement"]
     );
 }

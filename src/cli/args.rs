@@ -158,6 +158,16 @@ pub enum ImportSource {
         store: StoreArgs,
         /// The CSV file.
         file: PathBuf,
+        /// The file's column of some fields, overriding detection:
+        /// `champ=colonne,…` with the network's field names
+        /// (`Nom_du_projet=Intitulé,Statut_du_projet=État`).
+        #[arg(
+            long,
+            value_name = "CHAMP=COLONNE",
+            value_delimiter = ',',
+            value_parser = crate::import::parse_column
+        )]
+        columns: Vec<(crate::import::Field, String)>,
         /// Check and report without writing.
         #[arg(long)]
         dry_run: bool,

@@ -75,10 +75,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 ImportSource::Interconnectes {
                     store,
                     file,
+                    columns,
                     dry_run,
                     report,
                 },
-        } => crate::import::cli::run(&open(&store)?, &file, dry_run, report.as_deref()),
+        } => crate::import::cli::run(&open(&store)?, &file, &columns, dry_run, report.as_deref()),
         Command::Export {
             store,
             format,

@@ -29,7 +29,7 @@ mod interconnectes;
 mod normalize;
 mod records;
 
-pub use interconnectes::{Field, Layout, ReadError};
+pub use interconnectes::{ColumnsError, Field, Layout, ReadError, parse_column};
 
 use crate::shacl::{Severity, ValidationReport};
 use crate::store::{Batch, LoadError, LoadSummary, StoreError, Stores};
@@ -68,6 +68,9 @@ pub struct Options {
     pub dry_run: bool,
     /// Told how the import goes (for a progress bar).
     pub progress: Option<Progress>,
+    /// The file's column of some fields (`--columns`), overriding the
+    /// columns detected from the headers.
+    pub columns: Vec<(Field, String)>,
 }
 
 /// A message about one row of the file.
@@ -236,10 +239,12 @@ pub fn import_bytes(
             p(step);
         }
     };
-    let table = interconnectes::read(bytes).map_err(|source| ImportError::Format {
+    let format = |source| ImportError::Format {
         name: name.to_owned(),
         source,
-    })?;
+    };
+    let table = interconnectes::read(bytes, &options.columns).map_err(format)?;
+    table.check_required().map_err(format)?;
     let concepts = Concepts::from_quads(&stores.model().quads);
     let cx = Context {
         base: stores.base(),
