@@ -8,10 +8,12 @@
 //! each organisation a record `/id/organisation/{slug}`, so the same row
 //! always gets the same IRIs.
 //!
-//! Nothing is lost: a value that matches no list is kept on the project as
-//! `bia:unmatchedValue "Champ : valeur"` and reported as a warning. A row that
-//! cannot be imported (no project or organisation name, invalid SIRET, record
-//! that does not conform to the shapes) is rejected with its reason.
+//! Nothing is lost: a value that matches no list, or a SIRET that fails its
+//! check (the organisation is then recognised by its name), is kept on the
+//! project as `bia:unmatchedValue "Champ : valeur"` and reported as a
+//! warning. Only a row that cannot be imported at all (no project or
+//! organisation name, same project as an earlier row with another content,
+//! record that does not conform to the shapes) is rejected with its reason.
 //!
 //! Validation comes first, for the whole file: the records that differ from
 //! the store are validated together; the rows whose records fail are

@@ -227,18 +227,25 @@ pub(crate) fn prepare(
     if org_name.is_empty() {
         missing.push("nom de la collectivité (Nom_collectivite) manquant");
     }
-    let raw_siret = c.inline(Field::Siret);
-    let id = match normalize::siret(&raw_siret) {
-        Ok(id) => id,
-        Err(e) => return Err(format!("SIRET « {raw_siret} » invalide : {e}")),
-    };
     if !missing.is_empty() {
         return Err(missing.join(" ; "));
     }
+    // A mistyped SIRET does not drop the project: the organisation is
+    // recognised by its name and the value kept for the editors.
+    let raw_siret = c.inline(Field::Siret);
+    let id = normalize::siret(&raw_siret).unwrap_or_else(|e| {
+        c.keep(
+            Field::Siret,
+            &raw_siret,
+            &format!("invalide ({e}) ; l'organisation est reconnue par son nom"),
+        );
+        None
+    });
     match &id {
-        None => c
+        None if raw_siret.is_empty() => c
             .warnings
             .push("SIRET absent : l'organisation est reconnue par son nom".to_owned()),
+        None => {}
         Some(Identifier::Siren(_)) => c
             .warnings
             .push("9 chiffres : SIREN donné à la place du SIRET".to_owned()),
