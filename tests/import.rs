@@ -597,3 +597,109 @@ fn columns_maps_a_file_with_odd_headers() {
         ["Tri des courriers | 2023 | id/concept/statut/en-deploiement"]
     );
 }
+
+#[test]
+fn partner_cells_as_the_network_writes_them() {
+    let store = TestStore::with_model();
+    // A company the store already knows.
+    let company = "@prefix bia: <https://w3id.org/bibia/def#> . @prefix org: <http://www.w3.org/ns/org#> . @prefix foaf: <http://xmlns.com/foaf/0.1/> .\n\
+        </id/organisation/berger-levrault> a org:Organization, bia:Company ; foaf:name \"Berger-Levrault\"@fr ;\n\
+        bia:organisationType </id/concept/type-organisation/entreprise> .";
+    let quads = bibia::rdf::parse(
+        Path::new("berger-levrault.ttl"),
+        RdfFormat::Turtle,
+        company.as_bytes(),
+        crate::common::BASE,
+    )
+    .expect("parses");
+    store
+        .stores
+        .load(
+            vec![bibia::store::Batch {
+                name: "berger-levrault.ttl".into(),
+                quads,
+                text: None,
+            }],
+            |_| (),
+        )
+        .expect("company loads");
+    let csv = "Nom_collectivite;Nom_du_projet;Date_de_demarrage;Statut_du_projet;Partenaires;Description_service;mise_en_oeuvre;Theme;Audience\n\
+        Ville de Nantes;P2;2023;En déploiement;Orange-Inria-CNRS-Mistral AI;Un service.;;Mobilités;Agent\n\
+        Ville de Nantes;P3;2023;En déploiement;Boulogne-Billancourt-Berger-Levrault;Un service.;;Mobilités;Agent\n\
+        Ville de Nantes;P4;2023;En déploiement;Berger-Levrault;Un service.;;Mobilités;Agent\n\
+        Ville de Nantes;P5;2023;En déploiement;néant;Un service.;;Mobilités;Agent\n\
+        Ville de Nantes;P6;2023;En déploiement;/;Un service.;;Mobilités;Agent\n\
+        Ville de Nantes;P7;2023;En déploiement;Développé en régie;Un service.;;Mobilités;Agent\n\
+        Ville de Nantes;P8;2023;En déploiement;En interne;Un service.;Marché public;Mobilités;Agent\n";
+    let report = import_bytes(
+        &store.stores,
+        "partenaires.csv",
+        csv.as_bytes(),
+        &Options::default(),
+    )
+    .expect("import runs");
+    assert!(report.rejected.is_empty(), "{:#?}", report.rejected);
+    assert_eq!(report.imported, 7);
+    let db = full(&store);
+    let partners = |n: u32| {
+        values(
+            &db,
+            &format!(
+                "SELECT ?name WHERE {{ <id/projet/ville-de-nantes-p{n}> bia:partnership/bia:partner/foaf:name ?name }}"
+            ),
+        )
+    };
+    assert_eq!(partners(2), ["CNRS", "Inria", "Mistral AI", "Orange"]);
+    assert_eq!(partners(3), ["Berger-Levrault", "Boulogne-Billancourt"]);
+    assert_eq!(partners(4), ["Berger-Levrault"]);
+    for n in 5..=8 {
+        assert!(partners(n).is_empty(), "P{n}: {:?}", partners(n));
+    }
+    assert_eq!(
+        values(
+            &db,
+            "SELECT ?o WHERE { ?o foaf:name \"Berger-Levrault\"@fr }"
+        ),
+        ["id/organisation/berger-levrault"],
+        "the stored company is reused"
+    );
+    assert_eq!(
+        count(&db, "?x a org:Organization"),
+        7,
+        "Nantes, Berger-Levrault, Boulogne-Billancourt and four partners of P2"
+    );
+    let mode = |n: u32| {
+        values(
+            &db,
+            &format!("SELECT ?m WHERE {{ <id/projet/ville-de-nantes-p{n}> bia:deliveryMode ?m }}"),
+        )
+    };
+    assert_eq!(
+        mode(7),
+        ["id/concept/mise-en-oeuvre/projet-developpe-en-interne"]
+    );
+    assert_eq!(
+        mode(8),
+        ["id/concept/mise-en-oeuvre/marche-public"],
+        "a delivery mode the row gives is kept"
+    );
+
+    let said: Vec<String> = report
+        .warnings
+        .iter()
+        .filter(|w| !w.message.starts_with("SIRET"))
+        .map(|w| format!("{}: {}", w.row, w.message))
+        .collect();
+    assert_eq!(
+        said,
+        [
+            "2: Partenaires « Orange-Inria-CNRS-Mistral AI » : noms joints par des tirets, lus comme 4 partenaires (Orange ; Inria ; CNRS ; Mistral AI)",
+            "3: Partenaires « Boulogne-Billancourt-Berger-Levrault » : noms joints par des tirets, lus comme 2 partenaires (Boulogne-Billancourt ; Berger-Levrault)",
+            "5: Partenaires « néant » : lu comme « aucun partenaire », aucun partenaire enregistré",
+            "6: Partenaires « / » : lu comme « aucun partenaire », aucun partenaire enregistré",
+            "7: Partenaires « Développé en régie » : projet réalisé en interne, aucun partenaire enregistré",
+            "7: mise_en_oeuvre : « Projet développé en interne », d'après Partenaires",
+            "8: Partenaires « En interne » : projet réalisé en interne, aucun partenaire enregistré",
+        ]
+    );
+}

@@ -29,6 +29,7 @@ pub mod cli;
 mod concepts;
 mod interconnectes;
 mod normalize;
+mod partners;
 mod records;
 
 pub use interconnectes::{ColumnsError, Field, Layout, ReadError, parse_column};
@@ -39,7 +40,8 @@ use crate::vocab::prov;
 use concepts::Concepts;
 use interconnectes::Table;
 use oxigraph::model::{Literal, NamedNode, Quad, Term, vocab::xsd};
-use records::{Context, Prepared};
+use partners::KnownNames;
+use records::{Context, Prepared, Rules};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -254,11 +256,28 @@ pub fn import_bytes(
         source: name,
         generated: Literal::new_typed_literal(crate::time::now_xsd(), xsd::DATE_TIME),
     };
+    // The names whose dashes are not between two partners: territories,
+    // stored organisations, and the file's own project leaders.
+    let mut names = KnownNames::default();
+    for name in partners::reference_names(stores.base()) {
+        names.add(name);
+    }
+    for name in stores.hyphenated_names()? {
+        names.add(&name);
+    }
+    for row in &table.rows {
+        names.add(row.get(Field::NomCollectivite));
+    }
+    let rules = Rules {
+        concepts: &concepts,
+        names: &names,
+        has_abandon_column: table.fields.contains(&Field::StatusAbandon),
+    };
     let total = table.rows.len() as u64;
     let mut rejected: BTreeMap<usize, String> = BTreeMap::new();
     let mut prepared: Vec<Prepared> = Vec::new();
     for (n, row) in table.rows.iter().enumerate() {
-        match records::prepare(row, &concepts, table.fields.contains(&Field::StatusAbandon)) {
+        match records::prepare(row, &rules) {
             Ok(p) => prepared.push(p),
             Err(reason) => {
                 rejected.insert(row.number, reason);
