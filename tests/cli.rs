@@ -235,3 +235,60 @@ fn import_without_a_project_name_column_stops_with_exit_2_and_the_mapping_to_giv
         "the project is stored"
     );
 }
+
+#[test]
+fn load_of_an_export_minted_under_another_base_says_so_once_with_exit_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let here = dir.path().join("a").display().to_string();
+    let there = dir.path().join("b").display().to_string();
+    // Exported from a store served at http://localhost:8080/ (the default).
+    let ok = bibia(&[
+        "load",
+        "--data-dir",
+        &here,
+        &root("data/reference/regions.ttl"),
+    ]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let export = dir.path().join("export.nq").display().to_string();
+    let ok = bibia(&["export", "--data-dir", &here, "-o", &export]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let load = |extra: &[&str]| {
+        let mut args: Vec<&str> = vec![
+            "load",
+            "--data-dir",
+            &there,
+            "--base-iri",
+            "https://bibia.example/",
+        ];
+        args.extend(extra);
+        args.push(&export);
+        bibia(&args)
+    };
+    let dump = || {
+        String::from_utf8(bibia(&["export", "--data-dir", &there, "--full"]).stdout).expect("utf-8")
+    };
+
+    let out = load(&[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let said = stderr(&out);
+    assert!(
+        said.contains("export.nq : les fiches de ce fichier sont nommées sous l'IRI de base http://localhost:8080/ (par exemple http://localhost:8080/id/")
+            && said.contains("mais cette base utilise https://bibia.example/")
+            && said.contains("--rebase")
+            && said.contains("--base-iri http://localhost:8080/"),
+        "{said}"
+    );
+    assert_eq!(said.matches("IRI de base").count(), 1, "said once: {said}");
+    assert!(!said.contains("pas dans la liste"), "{said}");
+    assert!(dump().is_empty(), "nothing may be written");
+
+    // --rebase loads the same records under the store's base.
+    let out = load(&["--rebase"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stored = dump();
+    assert!(
+        stored.contains("<https://bibia.example/id/territoire/region-84>"),
+        "{stored}"
+    );
+    assert!(!stored.contains("localhost:8080"), "{stored}");
+}

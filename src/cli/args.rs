@@ -68,6 +68,10 @@ pub enum Command {
         /// Files: .ttl .trig .nt .nq .jsonld .rdf (optionally .gz).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Rename the IRIs of files exported by a service at another base
+        /// IRI (`…/id/projet/x`) to the same paths under this store's base.
+        #[arg(long)]
+        rebase: bool,
     },
     /// Validate files against the shapes without loading them.
     Validate {

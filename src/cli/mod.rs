@@ -54,7 +54,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             )?;
             serve::run(config)
         }
-        Command::Load { store, files } => load::run(&open(&store)?, &files),
+        Command::Load {
+            store,
+            files,
+            rebase,
+        } => load::run(&open(&store)?, &files, rebase),
         Command::Validate {
             shapes,
             format,
