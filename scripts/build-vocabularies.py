@@ -262,7 +262,9 @@ scheme(
     "How the project is developed and delivered (the network's mise_en_oeuvre field).",
     [
         c("Projet développé en interne", "Developed in-house",
-          alt=["Projet developpe en interne", "En interne", "Interne", "Développement interne"]),
+          alt=["Projet developpe en interne", "En interne", "Interne", "Développement interne",
+               "Développé en interne", "Réalisé en interne", "En régie", "Régie", "Développé en régie",
+               "Développement en régie"]),
         c("projet développé en externe", "Developed externally",
           alt=["Projet développé en externe", "Projet developpe en externe", "En externe", "Externe"]),
         c("mobilisation de prestataire(s)", "Use of contractor(s)",

@@ -83,6 +83,27 @@ impl BaseIri {
     }
 }
 
+/// The base IRI a bibia service minted `iri` under: what comes before
+/// `id/{kind}/` in its path, `kind` one of [`KINDS`]
+/// (`http://localhost:8080/id/projet/x` → `http://localhost:8080/`).
+/// `None` for an IRI that is no record IRI.
+pub fn minted_base(iri: &str) -> Option<&str> {
+    let authority = iri.find("://")? + 3;
+    let mut from = authority + iri[authority..].find('/')?;
+    while let Some(i) = iri[from..].find("/id/") {
+        let at = from + i;
+        let rest = &iri[at + 4..];
+        if let Some((kind, slug)) = rest.split_once('/')
+            && KINDS.contains(&kind)
+            && !slug.is_empty()
+        {
+            return Some(&iri[..=at]);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// A lowercase ASCII slug: accents folded, every run of other characters
 /// turned into one `-`, at most 80 characters, never empty.
 pub fn slug(text: &str) -> String {
@@ -148,6 +169,22 @@ mod tests {
         );
         let other = NamedNode::new_unchecked("http://spdx.org/licenses/MIT");
         assert!(base.record_of(other.as_ref()).is_none());
+    }
+
+    #[test]
+    fn minted_base_is_what_comes_before_id_kind() {
+        assert_eq!(
+            minted_base("http://localhost:8080/id/projet/x#algorithme"),
+            Some("http://localhost:8080/")
+        );
+        assert_eq!(
+            minted_base("https://bibia.example/ia/id/concept/statut/terminee"),
+            Some("https://bibia.example/ia/")
+        );
+        assert_eq!(minted_base("http://id.insee.fr/geo/commune/01001"), None);
+        assert_eq!(minted_base("http://e/id/autre/x"), None);
+        assert_eq!(minted_base("http://e/id/projet/"), None);
+        assert_eq!(minted_base("https://w3id.org/bibia/def#UseCase"), None);
     }
 
     #[test]

@@ -175,3 +175,120 @@ fn serve_answers_then_stops_after_the_request_in_progress() {
         "still listening after the stop"
     );
 }
+
+#[test]
+fn import_without_a_project_name_column_stops_with_exit_2_and_the_mapping_to_give() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data").display().to_string();
+    let csv = dir.path().join("inventaire.csv");
+    std::fs::write(
+        &csv,
+        "Nom_collectivite;Intitulé;Statut_du_projet;Description_service;Date_de_demarrage;Theme;Audience\n\
+         Ville de Nantes;Tri des courriers;En déploiement;Tri automatique.;2023;Administration et organisation interne;Agent\n",
+    )
+    .expect("write");
+    let csv = csv.to_str().expect("utf-8");
+    let import = |extra: &[&str]| {
+        let mut args: Vec<&str> = vec!["import", "interconnectes", "--data-dir", &data, csv];
+        args.extend(extra);
+        bibia(&args)
+    };
+    let out = import(&[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let said = stderr(&out);
+    assert!(
+        said.contains("Nom_du_projet (le nom du projet)") && said.contains("« Intitulé »"),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!(
+            "bibia import interconnectes {csv} --columns 'Nom_du_projet=Intitulé'"
+        )),
+        "{said}"
+    );
+    let dump = || bibia(&["export", "--data-dir", &data, "--full"]).stdout;
+    assert!(dump().is_empty(), "nothing may be written");
+
+    // Usage errors: a field the network does not have, a column the file
+    // does not have.
+    let out = import(&["--columns", "Titre=Intitulé"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("champ inconnu « Titre »"),
+        "{}",
+        stderr(&out)
+    );
+    let out = import(&["--columns", "Nom_du_projet=Titre"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("n'a pas de colonne « Titre »"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(dump().is_empty(), "nothing may be written");
+
+    // The suggested mapping imports the file.
+    let out = import(&["--columns", "Nom_du_projet=Intitulé"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&dump()).contains("\"Tri des courriers\"@fr"),
+        "the project is stored"
+    );
+}
+
+#[test]
+fn load_of_an_export_minted_under_another_base_says_so_once_with_exit_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let here = dir.path().join("a").display().to_string();
+    let there = dir.path().join("b").display().to_string();
+    // Exported from a store served at http://localhost:8080/ (the default).
+    let ok = bibia(&[
+        "load",
+        "--data-dir",
+        &here,
+        &root("data/reference/regions.ttl"),
+    ]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let export = dir.path().join("export.nq").display().to_string();
+    let ok = bibia(&["export", "--data-dir", &here, "-o", &export]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let load = |extra: &[&str]| {
+        let mut args: Vec<&str> = vec![
+            "load",
+            "--data-dir",
+            &there,
+            "--base-iri",
+            "https://bibia.example/",
+        ];
+        args.extend(extra);
+        args.push(&export);
+        bibia(&args)
+    };
+    let dump = || {
+        String::from_utf8(bibia(&["export", "--data-dir", &there, "--full"]).stdout).expect("utf-8")
+    };
+
+    let out = load(&[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let said = stderr(&out);
+    assert!(
+        said.contains("export.nq : les fiches de ce fichier sont nommées sous l'IRI de base http://localhost:8080/ (par exemple http://localhost:8080/id/")
+            && said.contains("mais cette base utilise https://bibia.example/")
+            && said.contains("--rebase")
+            && said.contains("--base-iri http://localhost:8080/"),
+        "{said}"
+    );
+    assert_eq!(said.matches("IRI de base").count(), 1, "said once: {said}");
+    assert!(!said.contains("pas dans la liste"), "{said}");
+    assert!(dump().is_empty(), "nothing may be written");
+
+    // --rebase loads the same records under the store's base.
+    let out = load(&["--rebase"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stored = dump();
+    assert!(
+        stored.contains("<https://bibia.example/id/territoire/region-84>"),
+        "{stored}"
+    );
+    assert!(!stored.contains("localhost:8080"), "{stored}");
+}

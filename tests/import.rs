@@ -110,7 +110,7 @@ fn public_export_with_every_mess_imports_the_expected_records() {
     let report = import(&store, "public.csv");
     assert_eq!(report.layout, Layout::Public);
     assert_eq!(report.rows_read, 7, "the blank row is not counted");
-    assert_eq!(report.imported, 4, "{:#?}", report.rejected);
+    assert_eq!(report.imported, 5, "{:#?}", report.rejected);
     let rejected: Vec<(usize, &str)> = report
         .rejected
         .iter()
@@ -118,27 +118,19 @@ fn public_export_with_every_mess_imports_the_expected_records() {
         .collect();
     assert_eq!(
         rejected.iter().map(|r| r.0).collect::<Vec<_>>(),
-        [5, 6, 7],
+        [5, 7],
         "{rejected:#?}"
     );
     assert!(rejected[0].1.contains("Nom_du_projet"), "{}", rejected[0].1);
     assert!(
-        rejected[1]
-            .1
-            .contains("SIRET « 243 300 316 00012 » invalide")
-            && rejected[1].1.contains("Luhn"),
-        "{}",
+        rejected[1].1.contains("thème principal est obligatoire"),
+        "shape message expected: {}",
         rejected[1].1
     );
     assert!(
-        rejected[2].1.contains("thème principal est obligatoire"),
-        "shape message expected: {}",
-        rejected[2].1
-    );
-    assert!(
-        rejected[2].1.contains("Theme « Culture »"),
+        rejected[1].1.contains("Theme « Culture »"),
         "{}",
-        rejected[2].1
+        rejected[1].1
     );
     let warnings: Vec<String> = report
         .warnings
@@ -149,6 +141,7 @@ fn public_export_with_every_mess_imports_the_expected_records() {
         "4: Audience « Martiens »",
         "4: Sous_Theme « Pêche à la ligne »",
         "4: latitude 2.3522 et longitude 48.8566 inversées",
+        "6: SIRET « 243 300 316 00012 » invalide (clé de contrôle (Luhn) fausse",
         "8: Latitude « 40,7128 » hors de France",
         "8: URL_Service « lien à venir »",
         "8: projet abandonné sans raison",
@@ -158,15 +151,15 @@ fn public_export_with_every_mess_imports_the_expected_records() {
             "missing {expected} in {warnings:#?}"
         );
     }
-    assert_eq!(report.with_warnings, 2, "{warnings:#?}");
+    assert_eq!(report.with_warnings, 3, "{warnings:#?}");
     assert_eq!(
         (report.organisations_created, report.organisations_reused),
-        (9, 0)
+        (10, 0)
     );
 
     let db = full(&store);
-    assert_eq!(count(&db, "?x a bia:UseCase"), 4);
-    assert_eq!(count(&db, "?x a org:Organization"), 9);
+    assert_eq!(count(&db, "?x a bia:UseCase"), 5);
+    assert_eq!(count(&db, "?x a org:Organization"), 10);
     // One Lyon, found under both spellings and both establishments.
     assert_eq!(
         values(
@@ -250,6 +243,23 @@ fn public_export_with_every_mess_imports_the_expected_records() {
         ),
         ["Audience : Martiens", "Sous_Theme : Pêche à la ligne"]
     );
+    // Bordeaux: a SIRET that fails its check does not drop the project; the
+    // organisation is known by its name and the value kept for the editors.
+    let bordeaux = "<id/projet/bordeaux-metropole-tri-du-courrier>";
+    assert_eq!(
+        values(
+            &db,
+            &format!("SELECT ?v WHERE {{ {bordeaux} bia:unmatchedValue ?v }}")
+        ),
+        ["SIRET : 243 300 316 00012"]
+    );
+    assert_eq!(
+        count(
+            &db,
+            "?x foaf:name \"Bordeaux Métropole\"@fr FILTER NOT EXISTS { ?x bia:siren ?s }"
+        ),
+        1
+    );
     // The agglomération: type by its long name, abandoned, coordinates outside France dropped.
     let agglo = "<id/projet/agglo-du-pays-test-transcription-des-conseils>";
     assert_eq!(
@@ -267,7 +277,7 @@ fn public_export_with_every_mess_imports_the_expected_records() {
     let public = projection(&store);
     assert_eq!(count(&public, "?x bia:unmatchedValue ?v"), 0);
     assert_eq!(count(&public, "?x bia:sourceRow ?v"), 0);
-    assert_eq!(count(&public, "?x a bia:UseCase"), 4);
+    assert_eq!(count(&public, "?x a bia:UseCase"), 5);
 }
 
 #[test]
@@ -286,7 +296,7 @@ fn importing_the_same_file_twice_leaves_the_store_identical_and_a_corrected_file
     assert_eq!(again.records_unchanged, first.records_written);
     assert_eq!(
         (again.organisations_created, again.organisations_reused),
-        (0, 9)
+        (0, 10)
     );
     assert!(dump(&store) == before, "re-import changed the store");
 
@@ -315,7 +325,7 @@ fn importing_the_same_file_twice_leaves_the_store_identical_and_a_corrected_file
         ),
         ["Aide à trouver une place libre."]
     );
-    assert_eq!(count(&db, "?x a bia:UseCase"), 4);
+    assert_eq!(count(&db, "?x a bia:UseCase"), 5);
 
     // Numbers written in a non-canonical way still compare equal on re-import.
     let padded = corrected.replace("\"45,764\",\"4,8357\"", "\"45,7640\",\"5,0\"");
@@ -358,8 +368,8 @@ fn the_same_use_cases_from_the_comma_then_the_semicolon_layout_are_not_duplicate
         "every organisation already exists"
     );
     let db = full(&store);
-    assert_eq!(count(&db, "?x a bia:UseCase"), 4);
-    assert_eq!(count(&db, "?x a org:Organization"), 9);
+    assert_eq!(count(&db, "?x a bia:UseCase"), 5);
+    assert_eq!(count(&db, "?x a org:Organization"), 10);
     assert_eq!(
         values(
             &db,
@@ -386,6 +396,7 @@ fn rejected_rows_go_back_to_the_report_and_dry_run_writes_nothing() {
     let outcome = bibia::import::cli::run(
         &store.stores,
         &fixture("public.csv"),
+        &[],
         true,
         Some(&report_path),
     )
@@ -418,16 +429,14 @@ fn rejected_rows_go_back_to_the_report_and_dry_run_writes_nothing() {
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
     assert_eq!(
         rows.iter().map(|r| r[0].to_owned()).collect::<Vec<_>>(),
-        [
-            "Commune de Nulle-Part",
-            "Bordeaux Métropole",
-            "Est Ensemble"
-        ]
+        ["Commune de Nulle-Part", "Est Ensemble"]
     );
-    assert!(rows[1][16].contains("Luhn"));
+    assert!(rows[1][16].contains("thème principal"), "{:?}", rows[1]);
 
     // Unreadable file and unknown layout: errors (exit code 2).
-    assert!(bibia::import::cli::run(&store.stores, &fixture("absent.csv"), false, None).is_err());
+    assert!(
+        bibia::import::cli::run(&store.stores, &fixture("absent.csv"), &[], false, None).is_err()
+    );
     let err = import_bytes(&store.stores, "x.csv", b"a;b\n1;2\n", &Options::default())
         .expect_err("unknown layout");
     assert!(err.to_string().contains("en-têtes non reconnus"), "{err}");
@@ -493,5 +502,216 @@ fn full_model_row_becomes_project_algorithm_record_and_contact() {
             )
         ),
         ["Aquitaine Data Lab | id/concept/role-partenaire/laboratoire-recherche"]
+    );
+}
+
+#[test]
+fn the_older_layouts_real_header_imports_every_valid_row() {
+    let store = TestStore::with_model();
+    let report = import(&store, "legacy-network.csv");
+    assert_eq!(report.layout, Layout::Legacy);
+    assert!(
+        report.notes.is_empty(),
+        "no column ignored: {:?}",
+        report.notes
+    );
+    assert_eq!(report.rows_read, 4);
+    assert!(report.rejected.is_empty(), "{:#?}", report.rejected);
+    assert_eq!(report.imported, 4);
+    let db = full(&store);
+    assert_eq!(count(&db, "?x a bia:UseCase"), 4);
+    // projet_date, projet_status, usage_description, audience_service,
+    // url_infos, image_url and date are read as their fields.
+    assert_eq!(
+        values(
+            &db,
+            "SELECT ?start ?status ?audience ?url ?logo ?modified WHERE { <id/projet/ville-de-nantes-tri-des-courriers-entrants> schema:startDate ?start ; adms:status ?status ; bia:audience ?audience ; schema:url ?url ; schema:logo ?logo ; dcterms:modified ?modified ; dcterms:description \"Classement automatique des courriers reçus par le service.\"@fr }"
+        ),
+        [
+            "2023-04-01 | id/concept/statut/en-deploiement | id/concept/audience/agent | https://www.nantes.fr | https://www.nantes.fr/logo.png | 2024-03-12"
+        ]
+    );
+    assert_eq!(
+        values(
+            &db,
+            "SELECT ?status ?start WHERE { <id/projet/grenoble-prevision-des-crues> adms:status ?status ; schema:startDate ?start }"
+        ),
+        ["id/concept/statut/terminee | 2021"]
+    );
+}
+
+#[test]
+fn columns_maps_a_file_with_odd_headers() {
+    let store = TestStore::with_model();
+    let csv = "Structure porteuse;Intitulé;Statut;Résumé;Lancé en;Thématique;Public visé;Remarque\n\
+        Ville de Nantes;Tri des courriers;En déploiement;Tri automatique du courrier.;2023;Administration et organisation interne;Agent;à revoir\n";
+    // Without a mapping, "Statut" alone is recognised: the import stops
+    // before reading any row, naming what is missing.
+    let before = store.stores.sizes().expect("sizes");
+    let err = import_bytes(
+        &store.stores,
+        "odd.csv",
+        csv.as_bytes(),
+        &Options::default(),
+    )
+    .expect_err("required columns missing");
+    let text = err.to_string();
+    assert!(
+        text.contains("Nom_collectivite (le nom de l'organisation porteuse)")
+            && text.contains("Nom_du_projet (le nom du projet)")
+            && text.contains("« Remarque »"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "--columns 'Nom_collectivite=Structure porteuse,Nom_du_projet=Intitulé,Description_service=Résumé,Date_de_demarrage=Lancé en,Theme=Thématique,Audience=Public visé'"
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        store.stores.sizes().expect("sizes"),
+        before,
+        "nothing written"
+    );
+
+    let columns = [
+        ("Nom_collectivite", "structure porteuse"),
+        ("nom du projet", "Intitulé"),
+        ("Description_service", "Résumé"),
+        ("date_de_demarrage", "Lancé en"),
+        ("Theme", "Thématique"),
+        ("Audience", "Public visé"),
+    ]
+    .map(|(f, c)| bibia::import::parse_column(&format!("{f}={c}")).expect("mapping"));
+    let options = Options {
+        columns: columns.to_vec(),
+        ..Options::default()
+    };
+    let report =
+        import_bytes(&store.stores, "odd.csv", csv.as_bytes(), &options).expect("import runs");
+    assert_eq!(report.layout, Layout::Mapped);
+    assert!(report.rejected.is_empty(), "{:#?}", report.rejected);
+    assert_eq!(report.imported, 1);
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n == "colonne(s) ignorée(s) : Remarque"),
+        "{:?}",
+        report.notes
+    );
+    let db = full(&store);
+    assert_eq!(
+        values(
+            &db,
+            "SELECT ?title ?start ?status WHERE { ?p a bia:UseCase ; dcterms:title ?title ; schema:startDate ?start ; adms:status ?status ; bia:ledBy/foaf:name \"Ville de Nantes\"@fr }"
+        ),
+        ["Tri des courriers | 2023 | id/concept/statut/en-deploiement"]
+    );
+}
+
+#[test]
+fn partner_cells_as_the_network_writes_them() {
+    let store = TestStore::with_model();
+    // A company the store already knows.
+    let company = "@prefix bia: <https://w3id.org/bibia/def#> . @prefix org: <http://www.w3.org/ns/org#> . @prefix foaf: <http://xmlns.com/foaf/0.1/> .\n\
+        </id/organisation/berger-levrault> a org:Organization, bia:Company ; foaf:name \"Berger-Levrault\"@fr ;\n\
+        bia:organisationType </id/concept/type-organisation/entreprise> .";
+    let quads = bibia::rdf::parse(
+        Path::new("berger-levrault.ttl"),
+        RdfFormat::Turtle,
+        company.as_bytes(),
+        crate::common::BASE,
+    )
+    .expect("parses");
+    store
+        .stores
+        .load(
+            vec![bibia::store::Batch {
+                name: "berger-levrault.ttl".into(),
+                quads,
+                text: None,
+            }],
+            |_| (),
+        )
+        .expect("company loads");
+    let csv = "Nom_collectivite;Nom_du_projet;Date_de_demarrage;Statut_du_projet;Partenaires;Description_service;mise_en_oeuvre;Theme;Audience\n\
+        Ville de Nantes;P2;2023;En déploiement;Orange-Inria-CNRS-Mistral AI;Un service.;;Mobilités;Agent\n\
+        Ville de Nantes;P3;2023;En déploiement;Boulogne-Billancourt-Berger-Levrault;Un service.;;Mobilités;Agent\n\
+        Ville de Nantes;P4;2023;En déploiement;Berger-Levrault;Un service.;;Mobilités;Agent\n\
+        Ville de Nantes;P5;2023;En déploiement;néant;Un service.;;Mobilités;Agent\n\
+        Ville de Nantes;P6;2023;En déploiement;/;Un service.;;Mobilités;Agent\n\
+        Ville de Nantes;P7;2023;En déploiement;Développé en régie;Un service.;;Mobilités;Agent\n\
+        Ville de Nantes;P8;2023;En déploiement;En interne;Un service.;Marché public;Mobilités;Agent\n";
+    let report = import_bytes(
+        &store.stores,
+        "partenaires.csv",
+        csv.as_bytes(),
+        &Options::default(),
+    )
+    .expect("import runs");
+    assert!(report.rejected.is_empty(), "{:#?}", report.rejected);
+    assert_eq!(report.imported, 7);
+    let db = full(&store);
+    let partners = |n: u32| {
+        values(
+            &db,
+            &format!(
+                "SELECT ?name WHERE {{ <id/projet/ville-de-nantes-p{n}> bia:partnership/bia:partner/foaf:name ?name }}"
+            ),
+        )
+    };
+    assert_eq!(partners(2), ["CNRS", "Inria", "Mistral AI", "Orange"]);
+    assert_eq!(partners(3), ["Berger-Levrault", "Boulogne-Billancourt"]);
+    assert_eq!(partners(4), ["Berger-Levrault"]);
+    for n in 5..=8 {
+        assert!(partners(n).is_empty(), "P{n}: {:?}", partners(n));
+    }
+    assert_eq!(
+        values(
+            &db,
+            "SELECT ?o WHERE { ?o foaf:name \"Berger-Levrault\"@fr }"
+        ),
+        ["id/organisation/berger-levrault"],
+        "the stored company is reused"
+    );
+    assert_eq!(
+        count(&db, "?x a org:Organization"),
+        7,
+        "Nantes, Berger-Levrault, Boulogne-Billancourt and four partners of P2"
+    );
+    let mode = |n: u32| {
+        values(
+            &db,
+            &format!("SELECT ?m WHERE {{ <id/projet/ville-de-nantes-p{n}> bia:deliveryMode ?m }}"),
+        )
+    };
+    assert_eq!(
+        mode(7),
+        ["id/concept/mise-en-oeuvre/projet-developpe-en-interne"]
+    );
+    assert_eq!(
+        mode(8),
+        ["id/concept/mise-en-oeuvre/marche-public"],
+        "a delivery mode the row gives is kept"
+    );
+
+    let said: Vec<String> = report
+        .warnings
+        .iter()
+        .filter(|w| !w.message.starts_with("SIRET"))
+        .map(|w| format!("{}: {}", w.row, w.message))
+        .collect();
+    assert_eq!(
+        said,
+        [
+            "2: Partenaires « Orange-Inria-CNRS-Mistral AI » : noms joints par des tirets, lus comme 4 partenaires (Orange ; Inria ; CNRS ; Mistral AI)",
+            "3: Partenaires « Boulogne-Billancourt-Berger-Levrault » : noms joints par des tirets, lus comme 2 partenaires (Boulogne-Billancourt ; Berger-Levrault)",
+            "5: Partenaires « néant » : lu comme « aucun partenaire », aucun partenaire enregistré",
+            "6: Partenaires « / » : lu comme « aucun partenaire », aucun partenaire enregistré",
+            "7: Partenaires « Développé en régie » : projet réalisé en interne, aucun partenaire enregistré",
+            "7: mise_en_oeuvre : « Projet développé en interne », d'après Partenaires",
+            "8: Partenaires « En interne » : projet réalisé en interne, aucun partenaire enregistré",
+        ]
     );
 }

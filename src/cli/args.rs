@@ -76,6 +76,10 @@ pub enum Command {
         /// Files: .ttl .trig .nt .nq .jsonld .rdf (optionally .gz).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Rename the IRIs of files exported by a service at another base
+        /// IRI (`…/id/projet/x`) to the same paths under this store's base.
+        #[arg(long)]
+        rebase: bool,
     },
     /// Validate files against the shapes without loading them.
     Validate {
@@ -166,6 +170,16 @@ pub enum ImportSource {
         store: StoreArgs,
         /// The CSV file.
         file: PathBuf,
+        /// The file's column of some fields, overriding detection:
+        /// `champ=colonne,…` with the network's field names
+        /// (`Nom_du_projet=Intitulé,Statut_du_projet=État`).
+        #[arg(
+            long,
+            value_name = "CHAMP=COLONNE",
+            value_delimiter = ',',
+            value_parser = crate::import::parse_column
+        )]
+        columns: Vec<(crate::import::Field, String)>,
         /// Check and report without writing.
         #[arg(long)]
         dry_run: bool,

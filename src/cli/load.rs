@@ -1,8 +1,9 @@
-//! `bibia load FILE...`: parse, validate, commit atomically, report.
+//! `bibia load [--rebase] FILE...`: parse, check the base IRI of the
+//! records, validate, commit atomically, report.
 
 use super::{Outcome, interactive};
 use crate::rdf;
-use crate::store::{Batch, LoadError, Stores};
+use crate::store::{Batch, ForeignBase, LoadError, Stores};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -30,9 +31,19 @@ pub(crate) fn read_batches(stores: &Stores, files: &[PathBuf]) -> anyhow::Result
 }
 
 /// Loads files; prints a French report when the data does not conform.
-pub(crate) fn run(stores: &Stores, files: &[PathBuf]) -> anyhow::Result<Outcome> {
+/// Files minted under another base IRI are refused (exit 2) unless
+/// `rebase` renames their IRIs to the store's base.
+pub(crate) fn run(stores: &Stores, files: &[PathBuf], rebase: bool) -> anyhow::Result<Outcome> {
     let start = Instant::now();
     let mut batches = read_batches(stores, files)?;
+    if rebase {
+        for from in crate::store::rebase(&mut batches, stores.base()) {
+            eprintln!("IRI sous {from} renommées sous {}", stores.base().as_str());
+        }
+    }
+    if let Some(foreign) = crate::store::foreign_base(&batches, stores.base()) {
+        return Err(foreign_base_error(&foreign));
+    }
     let triples: usize = batches.iter().map(|b| b.quads.len()).sum();
     eprintln!(
         "{triples} triplets lus dans {} fichier(s) en {:.1} s ; validation…",
@@ -69,6 +80,7 @@ pub(crate) fn run(stores: &Stores, files: &[PathBuf]) -> anyhow::Result<Outcome>
             );
             Ok(Outcome::Success)
         }
+        Err(LoadError::ForeignBase(foreign)) => Err(foreign_base_error(&foreign)),
         Err(LoadError::NotConform { report, locations }) => {
             eprint!("{}", report.to_french_text(Some(&locations)));
             eprintln!("Chargement refusé : la base n'a pas été modifiée.");
@@ -76,4 +88,14 @@ pub(crate) fn run(stores: &Stores, files: &[PathBuf]) -> anyhow::Result<Outcome>
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// What to do about a file minted under another base IRI.
+fn foreign_base_error(foreign: &ForeignBase) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{foreign}.\nPour le charger : relancez avec --rebase (ses IRI {found}… deviennent {expected}…), \
+         ou, si cette base doit servir à l'adresse {found}, avec --base-iri {found} (ou BIBIA_BASE_IRI={found}).",
+        found = foreign.found,
+        expected = foreign.expected,
+    )
 }

@@ -58,7 +58,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             )?;
             serve::run(config)
         }
-        Command::Load { store, files } => load::run(&open(&store)?, &files),
+        Command::Load {
+            store,
+            files,
+            rebase,
+        } => load::run(&open(&store)?, &files, rebase),
         Command::Validate {
             shapes,
             format,
@@ -79,10 +83,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 ImportSource::Interconnectes {
                     store,
                     file,
+                    columns,
                     dry_run,
                     report,
                 },
-        } => crate::import::cli::run(&open(&store)?, &file, dry_run, report.as_deref()),
+        } => crate::import::cli::run(&open(&store)?, &file, &columns, dry_run, report.as_deref()),
         Command::Export {
             store,
             format,

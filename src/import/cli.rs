@@ -1,8 +1,10 @@
-//! `bibia import interconnectes FILE.csv [--dry-run] [--report FILE]`:
-//! runs the import, prints warnings, rejections and a French summary,
-//! writes the rejected rows to the report file.
+//! `bibia import interconnectes FILE.csv [--columns champ=colonne,…]
+//! [--dry-run] [--report FILE]`: runs the import, prints warnings,
+//! rejections and a French summary, writes the rejected rows to the report
+//! file.
 
-use super::{ImportError, Options, Step};
+use super::interconnectes::shell_quote;
+use super::{Field, ImportError, Options, ReadError, Step};
 use crate::cli::Outcome;
 use crate::store::Stores;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -14,10 +16,12 @@ use std::sync::Arc;
 const BAR_FROM_ROWS: u64 = 500;
 
 /// Runs the import. `Ok(Outcome::Rejected)` when some rows were rejected,
-/// `Err` when the file could not be read or is in no known layout (exit 2).
+/// `Err` when the file could not be read, is in no known layout or lacks a
+/// column every row needs (exit 2).
 pub fn run(
     stores: &Stores,
     file: &Path,
+    columns: &[(Field, String)],
     dry_run: bool,
     report: Option<&Path>,
 ) -> anyhow::Result<Outcome> {
@@ -49,12 +53,24 @@ pub fn run(
     let options = Options {
         dry_run,
         progress: Some(progress),
+        columns: columns.to_vec(),
     };
     let result = super::import_file(stores, file, &options);
     bar.finish_and_clear();
     let outcome = match result {
         Ok(r) => r,
-        Err(e @ (ImportError::Io { .. } | ImportError::Format { .. })) => return Err(e.into()),
+        Err(ImportError::Format { name, source }) => {
+            let mut message = format!("{name} : {source}");
+            if let ReadError::MissingFields { suggestion, .. } = &source {
+                message += &format!(
+                    "\nPar exemple :\n  bibia import interconnectes {} --columns {}",
+                    shell_quote(&file.display().to_string()),
+                    shell_quote(suggestion)
+                );
+            }
+            anyhow::bail!(message);
+        }
+        Err(e @ ImportError::Io { .. }) => return Err(e.into()),
         Err(e) => {
             return Err(anyhow::Error::new(e).context(format!("import de {}", file.display())));
         }

@@ -8,10 +8,12 @@
 //! each organisation a record `/id/organisation/{slug}`, so the same row
 //! always gets the same IRIs.
 //!
-//! Nothing is lost: a value that matches no list is kept on the project as
-//! `bia:unmatchedValue "Champ : valeur"` and reported as a warning. A row that
-//! cannot be imported (no project or organisation name, invalid SIRET, record
-//! that does not conform to the shapes) is rejected with its reason.
+//! Nothing is lost: a value that matches no list, or a SIRET that fails its
+//! check (the organisation is then recognised by its name), is kept on the
+//! project as `bia:unmatchedValue "Champ : valeur"` and reported as a
+//! warning. Only a row that cannot be imported at all (no project or
+//! organisation name, same project as an earlier row with another content,
+//! record that does not conform to the shapes) is rejected with its reason.
 //!
 //! Validation comes first, for the whole file: the records that differ from
 //! the store are validated together; the rows whose records fail are
@@ -27,9 +29,10 @@ pub mod cli;
 mod concepts;
 mod interconnectes;
 mod normalize;
+mod partners;
 mod records;
 
-pub use interconnectes::{Field, Layout, ReadError};
+pub use interconnectes::{ColumnsError, Field, Layout, ReadError, parse_column};
 
 use crate::shacl::{Severity, ValidationReport};
 use crate::store::{Batch, LoadError, LoadSummary, StoreError, Stores};
@@ -37,7 +40,8 @@ use crate::vocab::prov;
 use concepts::Concepts;
 use interconnectes::Table;
 use oxigraph::model::{Literal, NamedNode, Quad, Term, vocab::xsd};
-use records::{Context, Prepared};
+use partners::KnownNames;
+use records::{Context, Prepared, Rules};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -68,6 +72,9 @@ pub struct Options {
     pub dry_run: bool,
     /// Told how the import goes (for a progress bar).
     pub progress: Option<Progress>,
+    /// The file's column of some fields (`--columns`), overriding the
+    /// columns detected from the headers.
+    pub columns: Vec<(Field, String)>,
 }
 
 /// A message about one row of the file.
@@ -236,10 +243,12 @@ pub fn import_bytes(
             p(step);
         }
     };
-    let table = interconnectes::read(bytes).map_err(|source| ImportError::Format {
+    let format = |source| ImportError::Format {
         name: name.to_owned(),
         source,
-    })?;
+    };
+    let table = interconnectes::read(bytes, &options.columns).map_err(format)?;
+    table.check_required().map_err(format)?;
     let concepts = Concepts::from_quads(&stores.model().quads);
     let cx = Context {
         base: stores.base(),
@@ -247,11 +256,28 @@ pub fn import_bytes(
         source: name,
         generated: Literal::new_typed_literal(crate::time::now_xsd(), xsd::DATE_TIME),
     };
+    // The names whose dashes are not between two partners: territories,
+    // stored organisations, and the file's own project leaders.
+    let mut names = KnownNames::default();
+    for name in partners::reference_names(stores.base()) {
+        names.add(name);
+    }
+    for name in stores.hyphenated_names()? {
+        names.add(&name);
+    }
+    for row in &table.rows {
+        names.add(row.get(Field::NomCollectivite));
+    }
+    let rules = Rules {
+        concepts: &concepts,
+        names: &names,
+        has_abandon_column: table.fields.contains(&Field::StatusAbandon),
+    };
     let total = table.rows.len() as u64;
     let mut rejected: BTreeMap<usize, String> = BTreeMap::new();
     let mut prepared: Vec<Prepared> = Vec::new();
     for (n, row) in table.rows.iter().enumerate() {
-        match records::prepare(row, &concepts, table.fields.contains(&Field::StatusAbandon)) {
+        match records::prepare(row, &rules) {
             Ok(p) => prepared.push(p),
             Err(reason) => {
                 rejected.insert(row.number, reason);

@@ -307,9 +307,9 @@ pub(crate) fn split_list(raw: &str) -> Vec<String> {
 }
 
 /// Splits a partner cell on line breaks, semicolons, commas and dashes that
-/// touch a space (" - ", "X -Y", "X- Y"), never inside a hyphenated name
-/// ("Aix-Marseille-Provence") nor inside parentheses; leading bullets and
-/// dashes are dropped.
+/// touch a space (" - ", "X -Y", "X- Y"), never inside parentheses; leading
+/// bullets and dashes are dropped. Bare dashes ("Aix-Marseille-Provence",
+/// "Orange-Inria") are left to [`super::partners::KnownNames::split`].
 pub(crate) fn split_partners(raw: &str) -> Vec<String> {
     let mut pieces = Vec::new();
     let mut cur = String::new();

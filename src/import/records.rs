@@ -6,6 +6,7 @@
 use super::concepts::Concepts;
 use super::interconnectes::{Field, Row};
 use super::normalize::{self, Identifier, PartialDate};
+use super::partners::{self, KnownNames};
 use crate::iri::{BaseIri, fold, slug};
 use crate::store::{OrganisationIndex, StoreError, Stores};
 use crate::vocab::{adms, bia, dcat, dcterms, foaf, geo, org, prov, schema, skos, vcard};
@@ -201,17 +202,20 @@ impl Cells<'_, '_> {
     }
 }
 
+/// What every row of one file is prepared with.
+pub(crate) struct Rules<'a> {
+    pub(crate) concepts: &'a Concepts,
+    /// The names whose dashes do not separate partners.
+    pub(crate) names: &'a KnownNames,
+    /// Whether the layout has `status_abandon`: when it has not (public
+    /// export, older layout) and the project is abandoned, a placeholder
+    /// reason is written, with a warning, since the file cannot give one.
+    pub(crate) has_abandon_column: bool,
+}
+
 /// Cleans and matches one row. `Err` gives why the row cannot be imported.
-///
-/// `has_abandon_column` tells whether the layout has `status_abandon`: when
-/// it has not (public export, older layout) and the project is abandoned, a
-/// placeholder reason is written, with a warning, since the file cannot
-/// give one.
-pub(crate) fn prepare(
-    row: &Row,
-    concepts: &Concepts,
-    has_abandon_column: bool,
-) -> Result<Prepared, String> {
+pub(crate) fn prepare(row: &Row, rules: &Rules<'_>) -> Result<Prepared, String> {
+    let concepts = rules.concepts;
     let mut c = Cells {
         row,
         concepts,
@@ -227,18 +231,25 @@ pub(crate) fn prepare(
     if org_name.is_empty() {
         missing.push("nom de la collectivité (Nom_collectivite) manquant");
     }
-    let raw_siret = c.inline(Field::Siret);
-    let id = match normalize::siret(&raw_siret) {
-        Ok(id) => id,
-        Err(e) => return Err(format!("SIRET « {raw_siret} » invalide : {e}")),
-    };
     if !missing.is_empty() {
         return Err(missing.join(" ; "));
     }
+    // A mistyped SIRET does not drop the project: the organisation is
+    // recognised by its name and the value kept for the editors.
+    let raw_siret = c.inline(Field::Siret);
+    let id = normalize::siret(&raw_siret).unwrap_or_else(|e| {
+        c.keep(
+            Field::Siret,
+            &raw_siret,
+            &format!("invalide ({e}) ; l'organisation est reconnue par son nom"),
+        );
+        None
+    });
     match &id {
-        None => c
+        None if raw_siret.is_empty() => c
             .warnings
             .push("SIRET absent : l'organisation est reconnue par son nom".to_owned()),
+        None => {}
         Some(Identifier::Siren(_)) => c
             .warnings
             .push("9 chiffres : SIREN donné à la place du SIRET".to_owned()),
@@ -259,7 +270,7 @@ pub(crate) fn prepare(
     let status = c.one(Field::StatutDuProjet, "statut");
     if let Some(s) = &status {
         project.push((adms::STATUS.into(), s.clone().into()));
-        if !has_abandon_column && last_segment(s) == "abandonne" {
+        if !rules.has_abandon_column && last_segment(s) == "abandonne" {
             project.push((bia::ABANDON_REASON.into(), fr(ABANDON_PLACEHOLDER)));
             c.warnings.push("projet abandonné sans raison (le fichier n'a pas de colonne status_abandon) : à compléter".to_owned());
         }
@@ -366,9 +377,21 @@ pub(crate) fn prepare(
     );
 
     let contact = contact(&normalize::text(row.get(Field::ProjetContact)));
-    let partners = normalize::split_partners(row.get(Field::Partenaires))
-        .into_iter()
-        .map(|p| partner_role(&p, concepts))
+    let cell = partners::read(row.get(Field::Partenaires), rules.names, concepts);
+    c.warnings.extend(cell.warnings);
+    if cell.in_house
+        && let Some(mode) = concepts.by_notation(partners::IN_HOUSE.0, partners::IN_HOUSE.1)
+        && c.inline(Field::MiseEnOeuvre).is_empty()
+    {
+        project.push((bia::DELIVERY_MODE.into(), mode.clone().into()));
+        c.warnings.push(
+            "mise_en_oeuvre : « Projet développé en interne », d'après Partenaires".to_owned(),
+        );
+    }
+    let partners = cell
+        .names
+        .iter()
+        .map(|p| partner_role(p, concepts))
         .collect();
     for u in std::mem::take(&mut c.unmatched) {
         project.push((bia::UNMATCHED_VALUE.into(), Literal::from(u).into()));

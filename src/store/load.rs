@@ -38,9 +38,114 @@ pub enum LoadError {
         /// Focus node → (file, line), where known.
         locations: HashMap<Term, (String, usize)>,
     },
+    /// The records of a file were minted under another base IRI than the
+    /// store's (exported from a service at another address).
+    #[error(transparent)]
+    ForeignBase(#[from] ForeignBase),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// A file whose records are named under another base IRI than the store's:
+/// loaded as they are, they would be records of no kind the store knows and
+/// every list value would be refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{file} : les fiches de ce fichier sont nommées sous l'IRI de base {found} (par exemple {example}), mais cette base utilise {expected} : telles quelles, elles n'y seraient pas reconnues ; rien n'a été écrit"
+)]
+pub struct ForeignBase {
+    /// The file.
+    pub file: String,
+    /// The base its records were minted under (see [`crate::iri::minted_base`]).
+    pub found: String,
+    /// The store's base.
+    pub expected: String,
+    /// One of its record IRIs.
+    pub example: String,
+}
+
+/// A subject that is a record IRI minted under another base than `base`
+/// (see [`crate::iri::minted_base`]): the IRI and that base.
+fn foreign_minted<'a>(subject: &'a NamedOrBlankNode, base: &BaseIri) -> Option<(&'a str, &'a str)> {
+    let NamedOrBlankNode::NamedNode(s) = subject else {
+        return None;
+    };
+    let s = s.as_str();
+    if base.relative(s).is_some_and(|rest| rest.starts_with("id/")) {
+        return None;
+    }
+    crate::iri::minted_base(s)
+        .filter(|found| *found != base.as_str())
+        .map(|found| (s, found))
+}
+
+/// The first batch whose subjects include a record IRI minted under
+/// another base than `base` (see [`crate::iri::minted_base`]).
+pub fn foreign_base(batches: &[Batch], base: &BaseIri) -> Option<ForeignBase> {
+    batches.iter().find_map(|batch| {
+        batch.quads.iter().find_map(|q| {
+            let (example, found) = foreign_minted(&q.subject, base)?;
+            Some(ForeignBase {
+                file: batch.name.clone(),
+                found: found.to_owned(),
+                expected: base.as_str().to_owned(),
+                example: example.to_owned(),
+            })
+        })
+    })
+}
+
+/// Renames, in every batch, the IRIs minted under another base than `base`
+/// (the bases its subjects' record IRIs show) to the same path under
+/// `base`: subjects, objects and graph names. Returns the bases renamed.
+pub fn rebase(batches: &mut [Batch], base: &BaseIri) -> Vec<String> {
+    let mut renamed: Vec<String> = Vec::new();
+    for batch in batches.iter_mut() {
+        let mut foreign: Vec<String> = Vec::new();
+        for q in &batch.quads {
+            if let Some((_, found)) = foreign_minted(&q.subject, base)
+                && !foreign.iter().any(|f| f == found)
+            {
+                foreign.push(found.to_owned());
+            }
+        }
+        if foreign.is_empty() {
+            continue;
+        }
+        // An IRI under both bases belongs to the longer one.
+        let move_iri = |n: &NamedNode| {
+            let iri = n.as_str();
+            foreign
+                .iter()
+                .filter(|f| !(iri.starts_with(base.as_str()) && base.as_str().len() >= f.len()))
+                .find_map(|f| iri.strip_prefix(f.as_str()))
+                .map(|rest| base.join(rest))
+        };
+        for q in &mut batch.quads {
+            if let NamedOrBlankNode::NamedNode(s) = &q.subject
+                && let Some(n) = move_iri(s)
+            {
+                q.subject = n.into();
+            }
+            if let Term::NamedNode(o) = &q.object
+                && let Some(n) = move_iri(o)
+            {
+                q.object = n.into();
+            }
+            if let GraphName::NamedNode(g) = &q.graph_name
+                && let Some(n) = move_iri(g)
+            {
+                q.graph_name = n.into();
+            }
+        }
+        for f in foreign {
+            if !renamed.contains(&f) {
+                renamed.push(f);
+            }
+        }
+    }
+    renamed
 }
 
 impl From<oxigraph::store::StorageError> for LoadError {
@@ -244,12 +349,17 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
 impl Stores {
     /// Validates and commits `batches` as one atomic write: either every
     /// record graph is written (replacing the stored version of the same
-    /// record) or nothing is. `progress` receives the number of quads written.
+    /// record) or nothing is. Files whose records were minted under another
+    /// base IRI are refused first ([`LoadError::ForeignBase`]). `progress`
+    /// receives the number of quads written.
     pub fn load(
         &self,
         batches: Vec<Batch>,
         progress: impl Fn(u64) + Send + Sync + 'static,
     ) -> Result<LoadSummary, LoadError> {
+        if let Some(foreign) = foreign_base(&batches, &self.base) {
+            return Err(foreign.into());
+        }
         let clock = std::time::Instant::now();
         let phase = |what: &str| tracing::debug!("{what} : {:.2} s", clock.elapsed().as_secs_f64());
         let names: Vec<String> = batches.iter().map(|b| b.name.clone()).collect();
@@ -410,5 +520,69 @@ fn named(g: &GraphName) -> Option<NamedOrBlankNode> {
         GraphName::NamedNode(n) => Some(n.clone().into()),
         GraphName::BlankNode(b) => Some(b.clone().into()),
         GraphName::DefaultGraph => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch(iris: &[(&str, &str)]) -> Batch {
+        let g = GraphName::DefaultGraph;
+        Batch {
+            name: "export.nq".into(),
+            quads: iris
+                .iter()
+                .map(|(s, o)| {
+                    Quad::new(
+                        NamedNode::new_unchecked(*s),
+                        rdf::TYPE,
+                        NamedNode::new_unchecked(*o),
+                        g.clone(),
+                    )
+                })
+                .collect(),
+            text: None,
+        }
+    }
+
+    #[test]
+    fn records_minted_under_another_base_are_found_and_rebased() {
+        let base = BaseIri::parse("http://localhost:8080/bibia/").expect("base");
+        let mut batches = vec![batch(&[
+            (
+                "http://localhost:8080/bibia/id/projet/a",
+                "http://localhost:8080/bibia/id/concept/statut/terminee",
+            ),
+            (
+                "http://localhost:8080/id/projet/b",
+                "http://localhost:8080/id/concept/statut/terminee",
+            ),
+            ("http://id.insee.fr/geo/commune/01001", "http://e/Commune"),
+        ])];
+        let found = foreign_base(&batches, &base).expect("found");
+        assert_eq!(
+            (found.found.as_str(), found.example.as_str()),
+            (
+                "http://localhost:8080/",
+                "http://localhost:8080/id/projet/b"
+            )
+        );
+        assert_eq!(rebase(&mut batches, &base), ["http://localhost:8080/"]);
+        assert!(foreign_base(&batches, &base).is_none());
+        let objects: Vec<String> = batches[0]
+            .quads
+            .iter()
+            .map(|q| format!("{} {}", q.subject, q.object))
+            .collect();
+        assert_eq!(
+            objects,
+            [
+                // Already under the store's (longer) base: unchanged.
+                "<http://localhost:8080/bibia/id/projet/a> <http://localhost:8080/bibia/id/concept/statut/terminee>",
+                "<http://localhost:8080/bibia/id/projet/b> <http://localhost:8080/bibia/id/concept/statut/terminee>",
+                "<http://id.insee.fr/geo/commune/01001> <http://e/Commune>",
+            ]
+        );
     }
 }

@@ -1,12 +1,15 @@
 //! Look-ups the importer needs before it writes: the organisations already
-//! stored (by SIREN and by every spelling of their name), and record-scoped
-//! validation of candidate records without writing them.
+//! stored (by SIREN and by every spelling of their name), the hyphenated
+//! names of the store, and record-scoped validation of candidate records
+//! without writing them.
 
 use super::{StoreError, Stores};
 use crate::iri::fold;
 use crate::shacl::{DataGraph, ValidationReport};
 use crate::vocab::{bia, foaf, org, skos};
-use oxigraph::model::{NamedNode, NamedOrBlankNode, Quad, Term, Triple, TripleRef, vocab::rdf};
+use oxigraph::model::{
+    NamedNode, NamedOrBlankNode, Quad, Term, Triple, TripleRef, vocab::rdf, vocab::rdfs,
+};
 use std::collections::{HashMap, HashSet};
 
 /// The organisations of the full store, indexed for deduplication.
@@ -69,6 +72,23 @@ impl Stores {
             index.by_name.remove(&key);
         }
         Ok(index)
+    }
+
+    /// Every name of the full store written with a dash (`foaf:name`,
+    /// `skos:altLabel`, `rdfs:label`: organisations, territories), for the
+    /// importer to tell a hyphenated name from names joined by dashes.
+    pub fn hyphenated_names(&self) -> Result<Vec<String>, StoreError> {
+        let mut names = Vec::new();
+        for p in [foaf::NAME, skos::ALT_LABEL, rdfs::LABEL] {
+            for q in self.full.quads_for_pattern(None, Some(p), None, None) {
+                if let Term::Literal(l) = q?.object
+                    && l.value().contains('-')
+                {
+                    names.push(l.value().to_owned());
+                }
+            }
+        }
+        Ok(names)
     }
 
     /// Whether anything in the full store is named `iri` (as a subject).

@@ -14,7 +14,7 @@ mod load;
 mod lookup;
 
 pub use access::AccessPolicy;
-pub use load::{Batch, LoadError, LoadSummary, assign_graphs};
+pub use load::{Batch, ForeignBase, LoadError, LoadSummary, assign_graphs, foreign_base, rebase};
 pub use lookup::OrganisationIndex;
 
 use crate::iri::BaseIri;
