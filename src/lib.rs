@@ -1,6 +1,5 @@
 #![doc = include_str!("../README.md")]
 
-pub mod bundle;
 pub mod cli;
 pub mod config;
 pub mod generate;
@@ -10,7 +9,6 @@ pub mod iri;
 pub mod model;
 pub mod query;
 pub mod rdf;
-pub mod seed;
 pub mod shacl;
 pub mod store;
 pub mod time;

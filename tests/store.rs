@@ -67,9 +67,10 @@ fn load_then_full_export_round_trips() {
     // The shared demo store was filled by one validated load of the model,
     // the territories and the demo files: its full export is that graph.
     let store = crate::common::demo();
-    let batches = bibia::seed::batches(
-        &store.stores,
-        bibia::seed::Seed {
+    let batches = bibia::model::seed::batches(
+        store.stores.model(),
+        store.stores.base(),
+        bibia::model::seed::Seed {
             reference: true,
             demo: true,
         },

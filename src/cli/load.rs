@@ -51,7 +51,7 @@ pub(crate) fn run(stores: &Stores, files: &[PathBuf], rebase: bool) -> anyhow::R
         start.elapsed().as_secs_f64()
     );
     if stores.is_empty()? {
-        batches.insert(0, crate::seed::model_batch(stores));
+        batches.insert(0, stores.model().batch());
     }
     let bar = if interactive() {
         let bar = ProgressBar::new(triples as u64);

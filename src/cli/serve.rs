@@ -4,8 +4,8 @@
 
 use super::Outcome;
 use crate::config::Config;
-use crate::seed::{self, Seed, SeedError};
-use crate::store::{LoadError, PublicStore, Stores};
+use crate::model::seed::Seed;
+use crate::store::{LoadError, PublicStore, SeedError, Stores};
 use anyhow::Context as _;
 use std::time::Instant;
 
@@ -59,13 +59,10 @@ fn bootstrap(stores: &Stores, demo: bool) -> anyhow::Result<()> {
             ""
         }
     );
-    match seed::load(
-        stores,
-        Seed {
-            reference: true,
-            demo,
-        },
-    ) {
+    match stores.seed(Seed {
+        reference: true,
+        demo,
+    }) {
         Ok(s) => {
             eprintln!(
                 "{} quads chargés ({} publics) en {:.1} s.",

@@ -364,7 +364,7 @@ pub fn import_bytes(
     } else {
         let mut batches = Vec::new();
         if stores.is_empty()? {
-            batches.push(crate::seed::model_batch(stores));
+            batches.push(stores.model().batch());
         }
         batches.push(Batch {
             name: name.to_owned(),

@@ -115,7 +115,7 @@ fn bare_dashes(chars: &[char]) -> Vec<usize> {
 pub(crate) fn reference_names(base: &BaseIri) -> &'static [String] {
     static NAMES: OnceLock<Vec<String>> = OnceLock::new();
     NAMES.get_or_init(
-        || match crate::model::parse_group(crate::bundle::REFERENCE, base) {
+        || match crate::model::parse_group(crate::model::bundle::REFERENCE, base) {
             Ok(quads) => quads
                 .into_iter()
                 .filter(|q| q.predicate.as_ref() == rdfs::LABEL)

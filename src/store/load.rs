@@ -3,28 +3,17 @@
 //! committed to the full store in one step and projected.
 
 use super::{StoreError, Stores};
-use crate::iri::{BaseIri, slug};
+use crate::iri::BaseIri;
+use crate::model::Batch;
 use crate::shacl::ValidationReport;
 use crate::vocab::{self, prov};
 use oxigraph::model::{
-    BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term, vocab::rdf,
-    vocab::rdfs, vocab::xsd,
+    GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term, vocab::rdf, vocab::rdfs,
+    vocab::xsd,
 };
 use oxigraph::store::{BulkLoader, Store};
 use std::collections::{HashMap, HashSet};
 use std::time::{SystemTime, UNIX_EPOCH};
-
-/// One source of quads to load, with the text it came from (for locating
-/// failing records).
-#[derive(Debug, Clone)]
-pub struct Batch {
-    /// The file name shown in reports.
-    pub name: String,
-    /// The parsed quads (default graph quads are assigned to record graphs).
-    pub quads: Vec<Quad>,
-    /// The source text, when it is text, to find the line of a record.
-    pub text: Option<String>,
-}
 
 /// A load that was refused. Nothing was written.
 #[derive(Debug, thiserror::Error)]
@@ -167,89 +156,11 @@ pub struct LoadSummary {
     pub public_quads: usize,
 }
 
-/// Finds the record graph of each subject: the graph of its record (see
-/// [`BaseIri::record_of`]); a blank node follows the subject that refers to
-/// it; anything else goes to a graph named after the source.
-struct GraphAssigner<'a> {
-    base: &'a BaseIri,
-    fallback: GraphName,
-    referrer: HashMap<BlankNode, NamedOrBlankNode>,
-    /// The last subject seen: quads of one subject usually come together.
-    last: Option<(NamedOrBlankNode, GraphName)>,
-}
-
-impl<'a> GraphAssigner<'a> {
-    fn new(quads: &[Quad], base: &'a BaseIri, source: &str) -> Self {
-        let mut referrer = HashMap::new();
-        for q in quads {
-            if let Term::BlankNode(b) = &q.object {
-                referrer
-                    .entry(b.clone())
-                    .or_insert_with(|| q.subject.clone());
-            }
-        }
-        Self {
-            base,
-            fallback: base.join(&format!("graph/source/{}", slug(source))).into(),
-            referrer,
-            last: None,
-        }
-    }
-
-    /// The graph of `quad`: its own when it has one, else its record's.
-    fn graph_of(&mut self, quad: &Quad) -> GraphName {
-        if !quad.graph_name.is_default_graph() {
-            return quad.graph_name.clone();
-        }
-        if let Some((subject, graph)) = &self.last
-            && *subject == quad.subject
-        {
-            return graph.clone();
-        }
-        let graph = self.resolve(&quad.subject);
-        self.last = Some((quad.subject.clone(), graph.clone()));
-        graph
-    }
-
-    fn resolve(&self, subject: &NamedOrBlankNode) -> GraphName {
-        let mut s = subject;
-        for _ in 0..64 {
-            match s {
-                NamedOrBlankNode::NamedNode(n) => {
-                    return self
-                        .base
-                        .record_of(n.as_ref())
-                        .map_or_else(|| self.fallback.clone(), GraphName::from);
-                }
-                NamedOrBlankNode::BlankNode(b) => match self.referrer.get(b) {
-                    Some(next) => s = next,
-                    None => break,
-                },
-            }
-        }
-        self.fallback.clone()
-    }
-}
-
-/// Puts every default-graph quad in the named graph of its record (see
-/// [`BaseIri::record_of`]); blank nodes follow the subject that refers to
-/// them; anything else goes to a graph named after the source.
-pub fn assign_graphs(quads: Vec<Quad>, base: &BaseIri, source: &str) -> Vec<Quad> {
-    let mut assigner = GraphAssigner::new(&quads, base, source);
-    quads
-        .into_iter()
-        .map(|q| {
-            let g = assigner.graph_of(&q);
-            Quad::new(q.subject, q.predicate, q.object, g)
-        })
-        .collect()
-}
-
 /// The quads of a write, grouped by record graph in first-seen order, each
 /// group without duplicates.
 type Groups = Vec<(GraphName, Vec<Quad>)>;
 
-/// Groups the batches' quads by record graph (see [`assign_graphs`]) and
+/// Groups the batches' quads by record graph (see [`crate::model::assign_graphs`]) and
 /// keeps the text of each source, for locating failing records.
 fn group(batches: Vec<Batch>, base: &BaseIri) -> (Groups, Vec<(String, String)>) {
     let mut groups: Groups = Vec::new();
@@ -259,7 +170,7 @@ fn group(batches: Vec<Batch>, base: &BaseIri) -> (Groups, Vec<(String, String)>)
         let stem = std::path::Path::new(&batch.name)
             .file_name()
             .map_or_else(|| batch.name.clone(), |n| n.to_string_lossy().into_owned());
-        let mut assigner = GraphAssigner::new(&batch.quads, base, &stem);
+        let mut assigner = crate::model::GraphAssigner::new(&batch.quads, base, &stem);
         let mut last: Option<usize> = None;
         for q in batch.quads {
             let g = assigner.graph_of(&q);

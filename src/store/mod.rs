@@ -9,12 +9,11 @@
 //! kept in `full/` and a marker file in `public/` tell, on opening, whether a
 //! crash came between the two commits; the projection is then rebuilt.
 
-mod access;
 mod load;
 mod lookup;
 
-pub use access::AccessPolicy;
-pub use load::{Batch, ForeignBase, LoadError, LoadSummary, assign_graphs, foreign_base, rebase};
+pub use crate::model::{AccessPolicy, Batch};
+pub use load::{ForeignBase, LoadError, LoadSummary, foreign_base, rebase};
 pub use lookup::OrganisationIndex;
 
 use crate::iri::BaseIri;
@@ -53,6 +52,18 @@ pub enum StoreError {
     /// Writing an export failed.
     #[error("export impossible : {0}")]
     Serialize(String),
+}
+
+/// The bundled data could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SeedError {
+    /// A bundled file did not parse.
+    #[error(transparent)]
+    Read(#[from] crate::rdf::ReadError),
+    /// Validation or storage failed.
+    #[error(transparent)]
+    Load(#[from] LoadError),
 }
 
 /// Read-only handle on the public projection: all the HTTP surface gets.
@@ -142,6 +153,13 @@ impl Stores {
     /// The base IRI data is resolved against.
     pub fn base(&self) -> &BaseIri {
         &self.base
+    }
+
+    /// Loads a seed (the bundled model, and the reference territories and
+    /// the demo data when asked) in one validated, atomic write.
+    pub fn seed(&self, seed: crate::model::seed::Seed) -> Result<LoadSummary, SeedError> {
+        let batches = crate::model::seed::batches(self.model(), self.base(), seed)?;
+        Ok(self.load(batches, |_| ())?)
     }
 
     /// The compiled model.

@@ -7,7 +7,7 @@
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
 use bibia::iri::BaseIri;
-use bibia::seed::{self, Seed};
+use bibia::model::seed::Seed;
 use bibia::store::Stores;
 use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
@@ -55,28 +55,24 @@ impl TestStore {
     /// A store holding the model only.
     pub fn with_model() -> Self {
         let s = Self::empty();
-        seed::load(
-            &s.stores,
-            Seed {
+        s.stores
+            .seed(Seed {
                 reference: false,
                 demo: false,
-            },
-        )
-        .expect("model loads");
+            })
+            .expect("model loads");
         s
     }
 
     /// A store holding the model, the territories and the demo data.
     pub fn with_demo() -> Self {
         let s = Self::empty();
-        seed::load(
-            &s.stores,
-            Seed {
+        s.stores
+            .seed(Seed {
                 reference: true,
                 demo: true,
-            },
-        )
-        .expect("demo loads");
+            })
+            .expect("demo loads");
         s
     }
 }

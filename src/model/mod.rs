@@ -1,12 +1,24 @@
 //! The data model bundled in the binary: ontology, vocabularies and shapes,
 //! parsed once against the deployment's base IRI and compiled for
 //! validation. Every write is checked against it.
+//!
+//! The model owns the facts every other module reads: the bundled files
+//! ([`bundle`]), the access policy ([`AccessPolicy`]), the rule that puts
+//! triples in record graphs ([`assign_graphs`]) and what an empty store
+//! receives ([`seed`]). It never imports the store: the store reads it.
 
-use crate::bundle;
+mod access;
+pub mod bundle;
+mod graphs;
+pub mod seed;
+
+pub use access::AccessPolicy;
+pub(crate) use graphs::GraphAssigner;
+pub use graphs::assign_graphs;
+
 use crate::iri::BaseIri;
 use crate::rdf::{self, ReadError};
 use crate::shacl::{Shapes, ShapesError};
-use crate::store::AccessPolicy;
 use oxrdf::{Graph, GraphName, Quad, Triple};
 use std::path::Path;
 
@@ -56,7 +68,7 @@ impl Model {
         let mut quads = parse_group(bundle::ONTOLOGY, base)?;
         let ontology: Graph = quads.iter().map(|q| Triple::from(q.clone())).collect();
         quads.extend(parse_group(bundle::VOCABULARIES, base)?);
-        let quads = crate::store::assign_graphs(quads, base, "modele");
+        let quads = assign_graphs(quads, base, "modele");
         let policy = AccessPolicy::from_ontology(&ontology);
         Ok(Self {
             shapes,
@@ -65,10 +77,31 @@ impl Model {
         })
     }
 
+    /// The ontology and vocabularies as one batch to load.
+    pub fn batch(&self) -> Batch {
+        Batch {
+            name: "modèle bibia (ontologie et vocabulaires)".into(),
+            quads: self.quads.clone(),
+            text: None,
+        }
+    }
+
     /// The context triples (ontology and vocabularies).
     pub fn context(&self) -> impl Iterator<Item = Triple> + '_ {
         self.quads.iter().map(|q| Triple::from(q.clone()))
     }
+}
+
+/// One source of quads to load, with the text it came from (for locating
+/// failing records).
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// The file name shown in reports.
+    pub name: String,
+    /// The parsed quads (default graph quads are assigned to record graphs).
+    pub quads: Vec<Quad>,
+    /// The source text, when it is text, to find the line of a record.
+    pub text: Option<String>,
 }
 
 /// Parses one group of bundled files.
