@@ -10,6 +10,7 @@ pub mod model;
 pub mod query;
 pub mod rdf;
 pub mod shacl;
+pub mod siren;
 pub mod store;
 pub mod time;
 pub mod vocab;

@@ -3,6 +3,7 @@
 //! coordinates in France (decimal commas accepted), URLs, and the splitting
 //! of multi-valued cells.
 
+use crate::siren;
 use std::fmt;
 
 /// One line of text: every run of white space (line breaks, tabs,
@@ -34,10 +35,6 @@ pub(crate) fn text(raw: &str) -> String {
     }
     out.trim().to_owned()
 }
-
-/// The SIREN of La Poste, whose establishments' SIRETs do not pass the Luhn
-/// check: their digits add up to a multiple of 5 instead.
-const LA_POSTE: &str = "356000000";
 
 /// An establishment (SIRET) or legal-entity (SIREN) identifier.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,24 +91,8 @@ impl fmt::Display for SiretError {
     }
 }
 
-/// Whether a string of ASCII digits passes the Luhn check.
-pub(crate) fn luhn(digits: &str) -> bool {
-    let mut sum = 0;
-    for (i, b) in digits.bytes().rev().enumerate() {
-        let mut d = u32::from(b - b'0');
-        if i % 2 == 1 {
-            d *= 2;
-            if d > 9 {
-                d -= 9;
-            }
-        }
-        sum += d;
-    }
-    sum % 10 == 0
-}
-
 /// Reads a SIRET cell: spaces, dots and dashes removed, 14 digits checked
-/// with Luhn (La Poste: digit sum multiple of 5). A valid 9-digit SIREN is
+/// with Luhn ([`crate::siren`]: La Poste's digit sum multiple of 5). A valid 9-digit SIREN is
 /// accepted too. `Ok(None)` for an empty cell.
 pub(crate) fn siret(raw: &str) -> Result<Option<Identifier>, SiretError> {
     let compact: String = raw
@@ -128,20 +109,9 @@ pub(crate) fn siret(raw: &str) -> Result<Option<Identifier>, SiretError> {
         return Err(SiretError::NotDigits);
     }
     match compact.len() {
-        14 => {
-            let ok = if compact.starts_with(LA_POSTE) {
-                compact.bytes().map(|b| u32::from(b - b'0')).sum::<u32>() % 5 == 0 || luhn(&compact)
-            } else {
-                luhn(&compact)
-            };
-            if ok {
-                Ok(Some(Identifier::Siret(compact)))
-            } else {
-                Err(SiretError::Checksum)
-            }
-        }
-        9 if luhn(&compact) || compact == LA_POSTE => Ok(Some(Identifier::Siren(compact))),
-        9 => Err(SiretError::Checksum),
+        14 if siren::has_valid_key(&compact) => Ok(Some(Identifier::Siret(compact))),
+        9 if siren::has_valid_key(&compact) => Ok(Some(Identifier::Siren(compact))),
+        9 | 14 => Err(SiretError::Checksum),
         n => Err(SiretError::Length(n)),
     }
 }
@@ -375,8 +345,10 @@ mod tests {
         assert_eq!(siret("2000469770001"), Err(SiretError::Length(13)));
         assert_eq!(siret("2,00047E+13"), Err(SiretError::Scientific));
         // La Poste: digit sum multiple of 5, Luhn false.
-        assert!(!luhn("35600000049837"));
-        assert_eq!(siret("35600000049837").unwrap().unwrap().siren(), LA_POSTE);
+        assert_eq!(
+            siret("35600000049837").unwrap().unwrap().siren(),
+            siren::LA_POSTE
+        );
         assert_eq!(
             siret("200046977").unwrap(),
             Some(Identifier::Siren("200046977".into()))

@@ -66,7 +66,8 @@ pub(crate) fn in_list(
 
 /// `bia:luhn true`: a SIREN (9 digits) or SIRET (14 digits) has a valid Luhn
 /// check digit; a La Poste SIRET (starting with SIREN 356000000) has a digit
-/// sum that is a multiple of 5 instead. Values that are not 9 or 14 digits
+/// sum that is a multiple of 5 instead, or is its head office's
+/// (see [`crate::siren`]). Values that are not 9 or 14 digits
 /// conform: their format is `sh:pattern`'s business (as in the SPARQL
 /// validator declared in `shapes/bibia.shapes.ttl`).
 pub(crate) fn luhn(ctx: &Ctx<'_>, at: At, values: &[TermId], sink: &mut Sink<'_>) -> Flow {
@@ -78,27 +79,13 @@ pub(crate) fn luhn(ctx: &Ctx<'_>, at: At, values: &[TermId], sink: &mut Sink<'_>
     Flow::Continue(())
 }
 
-/// The Luhn rule with INSEE's La Poste exception (see [`luhn`]).
+/// The rule of [`crate::siren`]; values that are not 9 or 14 digits
+/// conform (see [`luhn`]).
 pub(crate) fn is_valid_luhn(s: &str) -> bool {
     if !matches!(s.len(), 9 | 14) || !s.bytes().all(|b| b.is_ascii_digit()) {
         return true;
     }
-    let digits = s.bytes().map(|b| u32::from(b - b'0'));
-    if s.len() == 14 && s.starts_with("356000000") {
-        return digits.sum::<u32>().is_multiple_of(5);
-    }
-    let sum: u32 = digits
-        .rev()
-        .enumerate()
-        .map(|(i, d)| {
-            if i % 2 == 1 {
-                if d > 4 { d * 2 - 9 } else { d * 2 }
-            } else {
-                d
-            }
-        })
-        .sum();
-    sum.is_multiple_of(10)
+    crate::siren::has_valid_key(s)
 }
 
 #[cfg(test)]
@@ -113,7 +100,8 @@ mod tests {
         assert!(!is_valid_luhn("73282932000075"));
         assert!(is_valid_luhn("356000000")); // La Poste's SIREN passes Luhn
         assert!(is_valid_luhn("35600000000001")); // fails Luhn, digit sum 15
-        assert!(!is_valid_luhn("35600000000048")); // passes Luhn, digit sum 26
+        assert!(is_valid_luhn("35600000000048")); // La Poste's head office passes Luhn
+        assert!(!is_valid_luhn("35600000000139")); // passes Luhn, digit sum 27: not the head office
         assert!(!is_valid_luhn("12345678900019")); // digit sum 55: the exception is La Poste's only
         // Not 9 or 14 digits: left to sh:pattern.
         assert!(is_valid_luhn("21690999"));
