@@ -348,31 +348,9 @@ fn term_text(t: &Term) -> String {
     }
 }
 
-const PREFIXES: &[(&str, &str)] = &[
-    ("bia", "https://w3id.org/bibia/def#"),
-    ("dcterms", "http://purl.org/dc/terms/"),
-    ("dcat", "http://www.w3.org/ns/dcat#"),
-    ("schema", "http://schema.org/"),
-    ("schema", "https://schema.org/"),
-    ("foaf", "http://xmlns.com/foaf/0.1/"),
-    ("skos", "http://www.w3.org/2004/02/skos/core#"),
-    ("org", "http://www.w3.org/ns/org#"),
-    ("vcard", "http://www.w3.org/2006/vcard/ns#"),
-    ("adms", "http://www.w3.org/ns/adms#"),
-    ("prov", "http://www.w3.org/ns/prov#"),
-    ("doap", "http://usefulinc.com/ns/doap#"),
-    ("geo", "http://www.w3.org/2003/01/geo/wgs84_pos#"),
-    ("igeo", "http://rdf.insee.fr/def/geo#"),
-    ("owl", "http://www.w3.org/2002/07/owl#"),
-    ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
-    ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
-    ("xsd", "http://www.w3.org/2001/XMLSchema#"),
-    ("sh", "http://www.w3.org/ns/shacl#"),
-];
-
 /// `prefix:local` for well-known namespaces, `<iri>` otherwise.
 pub(crate) fn compact(iri: &str) -> String {
-    for (prefix, ns) in PREFIXES {
+    for (prefix, ns) in crate::vocab::PREFIXES {
         if let Some(local) = iri.strip_prefix(ns)
             && !local.is_empty()
             && local

@@ -6,8 +6,6 @@
 
 use oxrdf::NamedNodeRef;
 
-pub mod sh;
-
 /// The namespace of bibia's ontology, independent of any deployment.
 pub const BIA: &str = "https://w3id.org/bibia/def#";
 
@@ -29,6 +27,8 @@ macro_rules! terms {
         pub const ALL: &[oxrdf::NamedNodeRef<'static>] = &[$($name),*];
     };
 }
+
+pub mod sh;
 
 /// bibia's own terms (`https://w3id.org/bibia/def#`).
 pub mod bia {
@@ -272,7 +272,8 @@ pub mod prov {
     }
 }
 
-/// Prefixes used when serialising Turtle, TriG and JSON-LD.
+/// The prefixes of bibia, the one table for every serialisation (Turtle,
+/// TriG, JSON-LD, RDF/XML), the query page and the validation reports.
 pub const PREFIXES: &[(&str, &str)] = &[
     ("bia", BIA),
     ("dcterms", "http://purl.org/dc/terms/"),
@@ -289,4 +290,7 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
     ("owl", "http://www.w3.org/2002/07/owl#"),
     ("xsd", "http://www.w3.org/2001/XMLSchema#"),
+    ("doap", "http://usefulinc.com/ns/doap#"),
+    ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
+    ("sh", "http://www.w3.org/ns/shacl#"),
 ];

@@ -3,16 +3,6 @@
 
 use oxrdf::NamedNodeRef;
 
-macro_rules! sh_terms {
-    ($($(#[$doc:meta])* $name:ident = $local:literal;)*) => {
-        $(
-            $(#[$doc])*
-            pub(crate) const $name: NamedNodeRef<'static> =
-                NamedNodeRef::new_unchecked(concat!("http://www.w3.org/ns/shacl#", $local));
-        )*
-    };
-}
-
 /// The SHACL namespace.
 pub(crate) const NAMESPACE: &str = "http://www.w3.org/ns/shacl#";
 
@@ -23,7 +13,7 @@ pub(crate) const BIA_LUHN_CONSTRAINT_COMPONENT: NamedNodeRef<'static> =
 pub(crate) const BIA_LUHN: NamedNodeRef<'static> =
     NamedNodeRef::new_unchecked("https://w3id.org/bibia/def#luhn");
 
-sh_terms! {
+terms! { "http://www.w3.org/ns/shacl#";
     /// Class of node shapes.
     NODE_SHAPE = "NodeShape";
     /// Class of property shapes.
