@@ -393,7 +393,7 @@ fn rejected_rows_go_back_to_the_report_and_dry_run_writes_nothing() {
     let sizes = store.stores.sizes().expect("sizes");
     let dir = tempfile::tempdir().expect("temp dir");
     let report_path = dir.path().join("rejets.csv");
-    let outcome = bibia::import::cli::run(
+    let outcome = bibia::cli::import::run(
         &store.stores,
         &fixture("public.csv"),
         &[],
@@ -435,7 +435,7 @@ fn rejected_rows_go_back_to_the_report_and_dry_run_writes_nothing() {
 
     // Unreadable file and unknown layout: errors (exit code 2).
     assert!(
-        bibia::import::cli::run(&store.stores, &fixture("absent.csv"), &[], false, None).is_err()
+        bibia::cli::import::run(&store.stores, &fixture("absent.csv"), &[], false, None).is_err()
     );
     let err = import_bytes(&store.stores, "x.csv", b"a;b\n1;2\n", &Options::default())
         .expect_err("unknown layout");

@@ -5,6 +5,7 @@
 pub mod args;
 mod export;
 mod generate;
+pub mod import;
 mod load;
 mod serve;
 mod validate;
@@ -87,7 +88,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                     dry_run,
                     report,
                 },
-        } => crate::import::cli::run(&open(&store)?, &file, &columns, dry_run, report.as_deref()),
+        } => import::run(&open(&store)?, &file, &columns, dry_run, report.as_deref()),
         Command::Export {
             store,
             format,

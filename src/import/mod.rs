@@ -25,13 +25,13 @@
 //! nothing changed the store is not touched at all: importing a file twice
 //! leaves the store identical.
 
-pub mod cli;
 mod concepts;
 mod interconnectes;
 mod normalize;
 mod partners;
 mod records;
 
+pub(crate) use interconnectes::shell_quote;
 pub use interconnectes::{ColumnsError, Field, Layout, ReadError, parse_column};
 
 use crate::shacl::{Severity, ValidationReport};

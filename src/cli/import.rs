@@ -3,9 +3,8 @@
 //! rejections and a French summary, writes the rejected rows to the report
 //! file.
 
-use super::interconnectes::shell_quote;
-use super::{Field, ImportError, Options, ReadError, Step};
-use crate::cli::Outcome;
+use super::Outcome;
+use crate::import::{Field, ImportError, Options, ReadError, Step, shell_quote};
 use crate::store::Stores;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal as _;
@@ -55,7 +54,7 @@ pub fn run(
         progress: Some(progress),
         columns: columns.to_vec(),
     };
-    let result = super::import_file(stores, file, &options);
+    let result = crate::import::import_file(stores, file, &options);
     bar.finish_and_clear();
     let outcome = match result {
         Ok(r) => r,
