@@ -5,8 +5,7 @@
 
 use crate::iri::BaseIri;
 use crate::model::Model;
-use crate::vocab::skos;
-use oxrdf::{NamedNode, Term};
+use oxrdf::NamedNode;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -42,69 +41,29 @@ impl Rng {
     }
 }
 
-/// The Luhn check digit that completes `payload`.
-pub fn luhn_digit(payload: &str) -> char {
-    let sum: u32 = payload
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b - b'0');
-            if i % 2 == 0 {
-                let x = d * 2;
-                if x > 9 { x - 9 } else { x }
-            } else {
-                d
-            }
-        })
-        .sum();
-    char::from(b'0' + ((10 - sum % 10) % 10) as u8)
+/// The model's concept schemes, as the generator draws from them.
+struct Schemes<'a> {
+    index: &'a crate::model::ConceptSchemes,
+    /// Each scheme's concept IRIs, sorted.
+    iris: BTreeMap<&'a str, Vec<NamedNode>>,
 }
 
-/// Concepts of each scheme, by scheme slug (`theme`, `statut`...), with the
-/// concepts they are narrower of.
-struct Schemes {
-    by_scheme: BTreeMap<String, Vec<NamedNode>>,
-    broader: BTreeMap<NamedNode, NamedNode>,
-}
-
-impl Schemes {
-    fn read(model: &Model, base: &BaseIri) -> Self {
-        let mut by_scheme: BTreeMap<String, Vec<NamedNode>> = BTreeMap::new();
-        let mut broader = BTreeMap::new();
-        for q in &model.quads {
-            let oxrdf::NamedOrBlankNode::NamedNode(s) = &q.subject else {
-                continue;
-            };
-            let Term::NamedNode(o) = &q.object else {
-                continue;
-            };
-            if q.predicate.as_ref() == skos::IN_SCHEME {
-                if let Some(rel) = base
-                    .relative(o.as_str())
-                    .and_then(|r| r.strip_prefix("id/concept/"))
-                {
-                    by_scheme.entry(rel.to_owned()).or_default().push(s.clone());
-                }
-            } else if q.predicate.as_ref() == skos::BROADER {
-                broader.insert(s.clone(), o.clone());
-            }
-        }
-        for v in by_scheme.values_mut() {
-            v.sort();
-            v.dedup();
-        }
-        Self { by_scheme, broader }
+impl<'a> Schemes<'a> {
+    fn new(index: &'a crate::model::ConceptSchemes) -> Self {
+        let iris = index
+            .schemes()
+            .map(|(name, concepts)| (name, concepts.iter().map(|c| c.iri.clone()).collect()))
+            .collect();
+        Self { index, iris }
     }
 
+    /// The concepts of `scheme`, sorted by IRI.
     fn get(&self, scheme: &str) -> &[NamedNode] {
-        self.by_scheme.get(scheme).map_or(&[], Vec::as_slice)
+        self.iris.get(scheme).map_or(&[], Vec::as_slice)
     }
 
     fn find(&self, scheme: &str, notation: &str) -> Option<&NamedNode> {
-        self.get(scheme)
-            .iter()
-            .find(|c| c.as_str().ends_with(&format!("/{notation}")))
+        self.index.by_notation(scheme, notation)
     }
 }
 
@@ -149,7 +108,7 @@ pub fn generate(
     seed: u64,
     out: &mut impl Write,
 ) -> io::Result<u64> {
-    let schemes = Schemes::read(model, base);
+    let schemes = Schemes::new(&model.concepts);
     let mut w = Writer {
         out,
         base: base.as_str().to_owned(),
@@ -200,12 +159,12 @@ pub fn generate(
         )?;
         let siren = {
             let p = rng.digits(8);
-            let c = luhn_digit(&p);
+            let c = crate::siren::check_digit(&p);
             format!("{p}{c}")
         };
         let siret = {
             let p = format!("{siren}{}", rng.digits(4));
-            let c = luhn_digit(&p);
+            let c = crate::siren::check_digit(&p);
             format!("{p}{c}")
         };
         w.lit(&org, "bia:siren", &siren, "")?;
@@ -327,7 +286,7 @@ pub fn generate(
             w.abs(&p, "dcat:theme", theme.as_str())?;
             let subs: Vec<&NamedNode> = sub_themes
                 .iter()
-                .filter(|s| schemes.broader.get(*s) == Some(theme))
+                .filter(|s| schemes.index.broader(s) == Some(theme))
                 .collect();
             if !subs.is_empty() {
                 w.abs(&p, "bia:subTheme", rng.pick(&subs).as_str())?;
@@ -484,17 +443,5 @@ impl<W: Write> Writer<'_, W> {
             expand(p),
             expand(datatype)
         )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn luhn_digits_complete_known_numbers() {
-        // 732829320 is a valid SIREN; 79927398713 the textbook Luhn number.
-        assert_eq!(luhn_digit("73282932"), '0');
-        assert_eq!(luhn_digit("7992739871"), '3');
     }
 }

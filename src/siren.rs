@@ -31,6 +31,24 @@ pub fn luhn(digits: &str) -> bool {
     sum.is_multiple_of(10)
 }
 
+/// The Luhn check digit that completes `payload` (ASCII digits).
+pub fn check_digit(payload: &str) -> char {
+    let sum: u32 = payload
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            match (i % 2 == 0, d) {
+                (true, d) if d > 4 => d * 2 - 9,
+                (true, d) => d * 2,
+                (false, d) => d,
+            }
+        })
+        .sum();
+    char::from(b'0' + ((10 - sum % 10) % 10) as u8)
+}
+
 /// Whether a SIREN or SIRET, as 9 or 14 ASCII digits, has a valid key
 /// (Luhn, with La Poste's exception). `false` for anything else.
 pub fn has_valid_key(id: &str) -> bool {
@@ -67,5 +85,8 @@ mod tests {
         );
         assert!(!has_valid_key("7328293200007"), "13 digits");
         assert!(!has_valid_key("73282932A"), "not digits");
+        // 732829320 is a valid SIREN; 79927398713 the textbook Luhn number.
+        assert_eq!(check_digit("73282932"), '0');
+        assert_eq!(check_digit("7992739871"), '3');
     }
 }

@@ -3,12 +3,12 @@
 //! punctuation and spacing; then, failing that, by a looser key that also
 //! ignores plural and feminine endings ("Terminé" / "Terminée", "Élus") and
 //! one-letter words ("Communauté agglomération"). Built once per import from
-//! the model's quads.
+//! the model's index of the concept schemes.
 
 use super::normalize;
 use crate::iri::fold;
-use crate::vocab::skos;
-use oxrdf::{NamedNode, Quad, Term};
+use crate::model::ConceptSchemes;
+use oxrdf::NamedNode;
 use std::collections::HashMap;
 
 /// The concepts of every scheme, indexed by folded label.
@@ -37,60 +37,39 @@ fn loose(text: &str) -> String {
 }
 
 impl Concepts {
-    /// Indexes the concepts found in `quads` (the model: ontology and
-    /// vocabularies, absolute IRIs). A scheme is named by the last segment
-    /// of its IRI (`…/id/concept/statut` → `statut`).
-    pub(crate) fn from_quads(quads: &[Quad]) -> Self {
-        let mut scheme_of: HashMap<&NamedNode, String> = HashMap::new();
-        for q in quads {
-            if q.predicate.as_ref() == skos::IN_SCHEME
-                && let (oxrdf::NamedOrBlankNode::NamedNode(c), Term::NamedNode(s)) =
-                    (&q.subject, &q.object)
-            {
-                let name = s
-                    .as_str()
-                    .trim_end_matches('/')
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned();
-                scheme_of.insert(c, name);
-            }
-        }
+    /// The matching keys of the model's concept schemes.
+    pub(crate) fn new(index: &ConceptSchemes) -> Self {
         let mut concepts = Self::default();
-        // Preferred labels first so they win over alternative labels.
-        for labels in [
-            &[skos::PREF_LABEL][..],
-            &[skos::ALT_LABEL, skos::HIDDEN_LABEL, skos::NOTATION],
-        ] {
-            for q in quads {
-                if !labels.contains(&q.predicate.as_ref()) {
-                    continue;
-                }
-                let (oxrdf::NamedOrBlankNode::NamedNode(c), Term::Literal(l)) =
-                    (&q.subject, &q.object)
-                else {
-                    continue;
-                };
-                let Some(name) = scheme_of.get(c) else {
-                    continue;
-                };
-                let scheme = concepts.schemes.entry(name.clone()).or_default();
+        for (name, list) in index.schemes() {
+            let scheme = concepts.schemes.entry(name.to_owned()).or_default();
+            // Preferred labels first so they win over alternative labels.
+            let preferred = list
+                .iter()
+                .flat_map(|c| c.pref_labels.iter().map(move |l| (c, l)));
+            let others = list.iter().flat_map(|c| {
+                c.other_labels
+                    .iter()
+                    .chain(c.notation.as_ref())
+                    .map(move |l| (c, l))
+            });
+            for (c, label) in preferred.chain(others) {
                 scheme
                     .exact
-                    .entry(fold(l.value()))
-                    .or_insert_with(|| c.clone());
-                if q.predicate.as_ref() == skos::NOTATION {
-                    scheme.by_notation.insert(l.value().to_owned(), c.clone());
-                }
-                match scheme.loose.get(&loose(l.value())) {
+                    .entry(fold(label))
+                    .or_insert_with(|| c.iri.clone());
+                match scheme.loose.get(&loose(label)) {
                     None => {
-                        scheme.loose.insert(loose(l.value()), Some(c.clone()));
+                        scheme.loose.insert(loose(label), Some(c.iri.clone()));
                     }
-                    Some(Some(other)) if other != c => {
-                        scheme.loose.insert(loose(l.value()), None);
+                    Some(Some(other)) if *other != c.iri => {
+                        scheme.loose.insert(loose(label), None);
                     }
                     Some(_) => {}
+                }
+            }
+            for c in list {
+                if let Some(n) = &c.notation {
+                    scheme.by_notation.insert(n.clone(), c.iri.clone());
                 }
             }
         }
@@ -162,7 +141,8 @@ impl Concepts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use oxrdf::{GraphName, Literal};
+    use crate::vocab::skos;
+    use oxrdf::{GraphName, Literal, Quad};
 
     fn concepts() -> Concepts {
         let mut quads = Vec::new();
@@ -214,7 +194,7 @@ mod tests {
             "Communauté d'agglomération",
             &["CA"],
         );
-        Concepts::from_quads(&quads)
+        Concepts::new(&ConceptSchemes::from_quads(&quads))
     }
 
     #[test]

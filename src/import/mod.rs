@@ -249,7 +249,7 @@ pub fn import_bytes(
     };
     let table = interconnectes::read(bytes, &options.columns).map_err(format)?;
     table.check_required().map_err(format)?;
-    let concepts = Concepts::from_quads(&stores.model().quads);
+    let concepts = Concepts::new(&stores.model().concepts);
     let cx = Context {
         base: stores.base(),
         concepts: &concepts,

@@ -4,15 +4,18 @@
 //!
 //! The model owns the facts every other module reads: the bundled files
 //! ([`bundle`]), the access policy ([`AccessPolicy`]), the rule that puts
-//! triples in record graphs ([`assign_graphs`]) and what an empty store
-//! receives ([`seed`]). It never imports the store: the store reads it.
+//! triples in record graphs ([`assign_graphs`]), the index of the concept
+//! schemes ([`ConceptSchemes`]) and what an empty store receives
+//! ([`seed`]). It never imports the store: the store reads it.
 
 mod access;
 pub mod bundle;
+mod concepts;
 mod graphs;
 pub mod seed;
 
 pub use access::AccessPolicy;
+pub use concepts::{Concept, ConceptSchemes};
 pub(crate) use graphs::GraphAssigner;
 pub use graphs::assign_graphs;
 
@@ -44,6 +47,8 @@ pub struct Model {
     pub quads: Vec<Quad>,
     /// Which properties may be published.
     pub policy: AccessPolicy,
+    /// The concept schemes of the vocabularies.
+    pub concepts: ConceptSchemes,
 }
 
 impl Model {
@@ -70,10 +75,12 @@ impl Model {
         quads.extend(parse_group(bundle::VOCABULARIES, base)?);
         let quads = assign_graphs(quads, base, "modele");
         let policy = AccessPolicy::from_ontology(&ontology);
+        let concepts = ConceptSchemes::from_quads(&quads);
         Ok(Self {
             shapes,
             quads,
             policy,
+            concepts,
         })
     }
 
