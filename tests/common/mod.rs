@@ -35,6 +35,56 @@ pub fn shared(relative: &str) -> Option<std::path::PathBuf> {
     None
 }
 
+/// The real `bibia serve` binary, started on a free local port; killed
+/// when dropped.
+pub struct Served {
+    /// Where it listens (`127.0.0.1:PORT`).
+    pub addr: String,
+    child: std::process::Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Served {
+    /// Starts `bibia serve` on a new data directory with `args` and waits
+    /// until it listens.
+    pub fn start(args: &[&str]) -> Self {
+        use std::io::BufRead as _;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let data = dir.path().join("data").display().to_string();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bibia"))
+            .args(["serve", "--data-dir", &data, "--bind", "127.0.0.1:0"])
+            .args(args)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("bibia serve starts");
+        let mut stderr = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+        let mut said = String::new();
+        let addr = loop {
+            let mut line = String::new();
+            let n = stderr.read_line(&mut line).expect("stderr read");
+            assert!(n > 0, "bibia serve stopped before listening:\n{said}");
+            said.push_str(&line);
+            if let Some(rest) = line.strip_prefix("bibia écoute sur http://") {
+                break rest.split('/').next().expect("address").to_owned();
+            }
+        };
+        // Keep reading its log, so that it never blocks on a full pipe.
+        std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+        Self {
+            addr,
+            child,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The base IRI every test uses.
 pub const BASE: &str = "http://localhost:8080/";
 

@@ -336,20 +336,20 @@ async fn a_full_queue_or_a_wait_past_the_limit_gets_503() {
 }
 
 /// SPARQLWrapper and rdflib's SPARQLStore (PyPI), run by
-/// `tests/clients/sparql_clients.py` against the demo. `scripts/test.sh`
-/// installs them; without them the test is skipped outside CI and fails
-/// in CI.
+/// `tests/clients/sparql_clients.py` against the real `bibia serve` on its
+/// demo data. `scripts/test.sh` installs them; without them the test is
+/// skipped outside CI and fails in CI.
 #[test]
-fn python_sparql_clients() {
-    let app = TestApp::demo();
+fn python_sparql_clients_against_bibia_serve() {
+    let python = std::env::var("BIBIA_PYTHON").unwrap_or_else(|_| "python3".into());
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/clients/sparql_clients.py"
     );
-    let python = std::env::var("BIBIA_PYTHON").unwrap_or_else(|_| "python3".into());
+    let served = common::Served::start(&["--base-iri", common::BASE]);
     let output = Command::new(&python)
         .arg(script)
-        .arg(format!("http://{}/sparql", app.addr()))
+        .arg(format!("http://{}/sparql", served.addr))
         .arg(common::BASE)
         .output();
     let output = match output {
