@@ -154,8 +154,9 @@ def throughput(port: int, path: str, queries, clients: int, duration: float, max
 class Servers:
     """bibia and oxigraph over the same public data, for one size."""
 
-    def __init__(self, bibia: str, size: str, work: str):
+    def __init__(self, bibia: str, size: str, work: str, serve_args=("--max-concurrent-queries", "64")):
         self.procs: list[subprocess.Popen] = []
+        self.serve_args = list(serve_args)
         data = os.path.join(work, f"bibia-{size}")
         ox = os.path.join(work, f"oxigraph-{size}")
         dump = os.path.join(work, f"public-{size}.nq")
@@ -186,7 +187,7 @@ class Servers:
         env = dict(os.environ, RUST_LOG="warn")
         p = subprocess.Popen(
             [bibia, "serve", "--data-dir", data, "--base-iri", BASE, "--bind", f"127.0.0.1:{port}",
-             "--max-concurrent-queries", "64", *extra],
+             *self.serve_args, *extra],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env=env,
