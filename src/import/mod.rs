@@ -29,26 +29,22 @@ mod concepts;
 mod interconnectes;
 mod normalize;
 mod partners;
+mod reconcile;
 mod records;
 
 pub(crate) use interconnectes::shell_quote;
 pub use interconnectes::{ColumnsError, Field, Layout, ReadError, parse_column};
 
-use crate::shacl::{Severity, ValidationReport};
 use crate::store::{Batch, LoadError, LoadSummary, StoreError, Stores};
-use crate::vocab::prov;
 use concepts::Concepts;
 use interconnectes::Table;
-use oxigraph::model::{Literal, NamedNode, Quad, Term, vocab::xsd};
+use oxigraph::model::{Literal, vocab::xsd};
 use partners::KnownNames;
+use reconcile::Reconciled;
 use records::{Context, Prepared, Rules};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-/// How many times rows failing validation are removed and the rest
-/// validated again before giving up.
-const MAX_ROUNDS: usize = 8;
 
 /// Where an import is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -290,61 +286,12 @@ pub fn import_bytes(
     tell(Step::Rows(total, total));
 
     let index = stores.organisation_index()?;
-    let mut skip: BTreeSet<usize> = BTreeSet::new();
-    let mut round = 0;
-    let (built, changed, unchanged) = loop {
-        round += 1;
-        let built = records::build(stores, &index, &prepared, &skip, &cx)?;
-        for (i, reason) in &built.refused {
-            skip.insert(*i);
-            rejected.insert(prepared[*i].row, reason.clone());
-        }
-        let mut changed: Vec<Quad> = Vec::new();
-        let mut unchanged = 0;
-        for (iri, quads) in &built.records {
-            if same_as_stored(stores, iri, quads)? {
-                unchanged += 1;
-            } else {
-                changed.extend(quads.iter().cloned());
-            }
-        }
-        tell(Step::Validating(changed.len() as u64));
-        let report = stores.validate_records(&changed)?;
-        let failing = violations(&report);
-        if failing.is_empty() && built.refused.is_empty() {
-            break (built, changed, unchanged);
-        }
-        let mut newly = 0;
-        for (focus, message) in failing {
-            let Term::NamedNode(n) = &focus else { continue };
-            let Some(record) = stores.base().record_of(n.as_ref()) else {
-                continue;
-            };
-            for &i in built.rows_of.get(&record).into_iter().flatten() {
-                if skip.insert(i) {
-                    newly += 1;
-                }
-                let p = &prepared[i];
-                let reason = rejected.entry(p.row).or_insert_with(|| {
-                    let mut r = "fiche non conforme".to_owned();
-                    if &record != n && !n.as_str().contains("/id/projet/") {
-                        r += &format!(
-                            " ({})",
-                            record.as_str().rsplit('/').next().unwrap_or_default()
-                        );
-                    }
-                    r
-                });
-                if !reason.contains(&message) {
-                    reason.push_str(" : ");
-                    reason.push_str(&message);
-                }
-            }
-        }
-        if newly == 0 && built.refused.is_empty() || round >= MAX_ROUNDS {
-            return Err(ImportError::NotConverging);
-        }
-    };
+    let Reconciled {
+        built,
+        changed,
+        unchanged,
+        skip,
+    } = reconcile::reconcile(stores, &index, &prepared, &cx, &mut rejected, &tell)?;
     // Rejected rows also say which of their values were not recognised.
     for p in &prepared {
         if let Some(reason) = rejected.get_mut(&p.row) {
@@ -425,32 +372,4 @@ pub fn import_bytes(
         table,
         rejected_rows,
     })
-}
-
-/// Whether a record's quads equal the stored graph, `prov:generatedAtTime`
-/// aside.
-fn same_as_stored(stores: &Stores, iri: &NamedNode, quads: &[Quad]) -> Result<bool, StoreError> {
-    let keep = |q: &&Quad| q.predicate.as_ref() != prov::GENERATED_AT_TIME;
-    let stored: HashSet<Quad> = stores
-        .graph_quads(&iri.clone().into())?
-        .iter()
-        .filter(keep)
-        .cloned()
-        .collect();
-    if stored.is_empty() {
-        return Ok(false);
-    }
-    let mine: HashSet<Quad> = quads.iter().filter(keep).cloned().collect();
-    Ok(stored == mine)
-}
-
-/// The violations of a report (warnings and infos do not reject a row):
-/// focus node and French message.
-fn violations(report: &ValidationReport) -> Vec<(Term, String)> {
-    report
-        .results()
-        .iter()
-        .filter(|r| *r.severity() == Severity::Violation)
-        .map(|r| (r.focus_node().clone(), r.message().value().to_owned()))
-        .collect()
 }
