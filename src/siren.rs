@@ -13,40 +13,33 @@ pub const LA_POSTE: &str = "356000000";
 /// The SIRET of La Poste's head office, the one that follows Luhn.
 pub const LA_POSTE_HEAD_OFFICE: &str = "35600000000048";
 
-/// Whether a string of ASCII digits passes the Luhn check.
-pub fn luhn(digits: &str) -> bool {
-    let sum: u32 = digits
+/// The Luhn sum of ASCII digits: from the right, the digits at odd
+/// positions (`doubled` = 1) or even ones (0) are doubled, minus 9 when over 9.
+fn luhn_sum(digits: &str, doubled: usize) -> u32 {
+    digits
         .bytes()
         .rev()
         .enumerate()
         .map(|(i, b)| {
             let d = u32::from(b - b'0');
-            match (i % 2 == 1, d) {
+            match (i % 2 == doubled, d) {
                 (true, d) if d > 4 => d * 2 - 9,
                 (true, d) => d * 2,
                 (false, d) => d,
             }
         })
-        .sum();
-    sum.is_multiple_of(10)
+        .sum()
 }
 
-/// The Luhn check digit that completes `payload` (ASCII digits).
+/// Whether a string of ASCII digits passes the Luhn check.
+pub fn luhn(digits: &str) -> bool {
+    luhn_sum(digits, 1).is_multiple_of(10)
+}
+
+/// The Luhn check digit that completes `payload` (ASCII digits): the digit
+/// after it takes the first place, so the payload's last digit is doubled.
 pub fn check_digit(payload: &str) -> char {
-    let sum: u32 = payload
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b - b'0');
-            match (i % 2 == 0, d) {
-                (true, d) if d > 4 => d * 2 - 9,
-                (true, d) => d * 2,
-                (false, d) => d,
-            }
-        })
-        .sum();
-    char::from(b'0' + ((10 - sum % 10) % 10) as u8)
+    char::from(b'0' + ((10 - luhn_sum(payload, 0) % 10) % 10) as u8)
 }
 
 /// Whether a SIREN or SIRET, as 9 or 14 ASCII digits, has a valid key

@@ -1,8 +1,8 @@
 //! The `bibia` binary: exit codes and reports as a user sees them.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::Duration;
 
 fn bibia(args: &[&str]) -> Output {
@@ -124,25 +124,8 @@ fn http_get(addr: &str, path: &str) -> String {
 
 #[test]
 fn serve_answers_then_stops_after_the_request_in_progress() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let data = dir.path().join("data").display().to_string();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_bibia"))
-        .args(["serve", "--data-dir", &data, "--bind", "127.0.0.1:0"])
-        .args(["--no-demo", "--query-timeout", "2"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("bibia serve starts");
-    let mut stderr = BufReader::new(server.stderr.take().expect("stderr"));
-    let mut said = String::new();
-    let addr = loop {
-        let mut line = String::new();
-        let n = stderr.read_line(&mut line).expect("stderr read");
-        assert!(n > 0, "bibia serve stopped before listening:\n{said}");
-        said.push_str(&line);
-        if let Some(rest) = line.strip_prefix("bibia écoute sur http://") {
-            break rest.split('/').next().expect("address").to_owned();
-        }
-    };
+    let server = crate::common::Served::start(&["--no-demo", "--query-timeout", "2"]);
+    let addr = server.addr.clone();
     let health = http_get(&addr, "/healthz");
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
     assert!(health.contains("\"status\":\"ok\""), "{health}");
@@ -166,9 +149,8 @@ fn serve_answers_then_stops_after_the_request_in_progress() {
     let answer = slow.join().expect("client thread");
     assert!(answer.starts_with("HTTP/1.1 504"), "{answer}");
     assert!(answer.contains("temps limite"), "{answer}");
-    let status = server.wait().expect("bibia serve ends");
+    let (status, said) = server.wait();
     assert!(status.success(), "{status}");
-    stderr.read_to_string(&mut said).expect("stderr read");
     assert!(said.contains("Arrêt propre"), "{said}");
     assert!(
         std::net::TcpStream::connect(&addr).is_err(),

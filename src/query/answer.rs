@@ -226,68 +226,60 @@ impl Answer {
         watched: Watched,
     ) -> Result<Self, QueryError> {
         guarded(limits.timeout, move || {
-            Self::evaluate(public, job, limits, token, slot, watched)
-        })
-    }
-
-    fn evaluate(
-        public: &PublicStore,
-        job: Job,
-        limits: Limits<'_>,
-        token: CancellationToken,
-        slot: Slot,
-        watched: Watched,
-    ) -> Result<Self, QueryError> {
-        let alive = token.clone();
-        let evaluator = watchdog::with_check(
-            SparqlEvaluator::new().with_cancellation_token(token.clone()),
-            token,
-        );
-        let mut prepared =
-            super::service::configure(evaluator, limits.service_allow, limits.timeout)
-                .for_query(watchdog::instrument(job.query));
-        match job.dataset {
-            Some(dataset) => *prepared.dataset_mut() = dataset,
-            None if prepared.dataset().is_default_dataset() => {
-                prepared.dataset_mut().set_default_graph_as_union()
-            }
-            None => {}
-        }
-        let sink = Sink(Rc::new(RefCell::new(Vec::with_capacity(FIRST_BUFFER))));
-        let rows = match (public.execute(prepared)?, job.format) {
-            (QueryResults::Boolean(value), Format::Results(format)) => {
-                QueryResultsSerializer::from_format(format)
-                    .serialize_boolean_to_writer(sink.clone(), value)?;
-                Rows::Done { truncated: false }
-            }
-            (QueryResults::Solutions(solutions), Format::Results(format)) => {
-                let serializer = QueryResultsSerializer::from_format(format)
-                    .serialize_solutions_to_writer(sink.clone(), solutions.variables().to_vec())?;
-                Rows::Solutions {
-                    solutions,
-                    serializer,
+            let alive = token.clone();
+            let evaluator = watchdog::with_check(
+                SparqlEvaluator::new().with_cancellation_token(token.clone()),
+                token,
+            );
+            let mut prepared =
+                super::service::configure(evaluator, limits.service_allow, limits.timeout)
+                    .for_query(watchdog::instrument(job.query));
+            match job.dataset {
+                Some(dataset) => *prepared.dataset_mut() = dataset,
+                None if prepared.dataset().is_default_dataset() => {
+                    prepared.dataset_mut().set_default_graph_as_union()
                 }
+                None => {}
             }
-            (QueryResults::Graph(triples), Format::Graph(format)) => Rows::Triples {
-                triples,
-                serializer: Box::new(rdf_serializer(format).for_writer(sink.clone())),
-            },
-            _ => {
-                return Err(QueryError::Internal(
-                    "format incompatible avec la forme de la requête".into(),
-                ));
-            }
-        };
-        Ok(Self {
-            rows,
-            sink,
-            format: job.format,
-            max: limits.max_rows,
-            written: 0,
-            timeout: limits.timeout,
-            alive,
-            watched,
-            _slot: slot,
+            let sink = Sink(Rc::new(RefCell::new(Vec::with_capacity(FIRST_BUFFER))));
+            let rows = match (public.execute(prepared)?, job.format) {
+                (QueryResults::Boolean(value), Format::Results(format)) => {
+                    QueryResultsSerializer::from_format(format)
+                        .serialize_boolean_to_writer(sink.clone(), value)?;
+                    Rows::Done { truncated: false }
+                }
+                (QueryResults::Solutions(solutions), Format::Results(format)) => {
+                    let serializer = QueryResultsSerializer::from_format(format)
+                        .serialize_solutions_to_writer(
+                            sink.clone(),
+                            solutions.variables().to_vec(),
+                        )?;
+                    Rows::Solutions {
+                        solutions,
+                        serializer,
+                    }
+                }
+                (QueryResults::Graph(triples), Format::Graph(format)) => Rows::Triples {
+                    triples,
+                    serializer: Box::new(rdf_serializer(format).for_writer(sink.clone())),
+                },
+                _ => {
+                    return Err(QueryError::Internal(
+                        "format incompatible avec la forme de la requête".into(),
+                    ));
+                }
+            };
+            Ok(Self {
+                rows,
+                sink,
+                format: job.format,
+                max: limits.max_rows,
+                written: 0,
+                timeout: limits.timeout,
+                alive,
+                watched,
+                _slot: slot,
+            })
         })
     }
 

@@ -41,6 +41,9 @@ pub struct Served {
     /// Where it listens (`127.0.0.1:PORT`).
     pub addr: String,
     child: std::process::Child,
+    /// What it wrote on its standard error.
+    log: Arc<std::sync::Mutex<String>>,
+    reader: Option<std::thread::JoinHandle<()>>,
     _dir: tempfile::TempDir,
 }
 
@@ -69,12 +72,39 @@ impl Served {
             }
         };
         // Keep reading its log, so that it never blocks on a full pipe.
-        std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+        let log = Arc::new(std::sync::Mutex::new(said));
+        let reader = {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                let mut line = String::new();
+                while stderr.read_line(&mut line).is_ok_and(|n| n > 0) {
+                    log.lock().expect("log").push_str(&line);
+                    line.clear();
+                }
+            })
+        };
         Self {
             addr,
             child,
+            log,
+            reader: Some(reader),
             _dir: dir,
         }
+    }
+
+    /// Its process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for it to end (after a signal); its exit status and log.
+    pub fn wait(mut self) -> (std::process::ExitStatus, String) {
+        let status = self.child.wait().expect("bibia serve ends");
+        if let Some(reader) = self.reader.take() {
+            reader.join().expect("log reader");
+        }
+        let log = self.log.lock().expect("log").clone();
+        (status, log)
     }
 }
 
