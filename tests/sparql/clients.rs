@@ -32,6 +32,21 @@ impl Connection {
         Self { sender }
     }
 
+    /// `ASK {}` on this connection, which must answer 200 (`why` says
+    /// what the test expects of the connection).
+    async fn ask(&mut self, why: &str) {
+        let (r, _) = self
+            .send(request(
+                "GET",
+                "/sparql?query=ASK%7B%7D",
+                None,
+                String::new(),
+            ))
+            .await
+            .expect(why);
+        assert_eq!(r.status(), StatusCode::OK, "{why}");
+    }
+
     /// Sends a request on this connection and reads the whole answer;
     /// `None` when the connection broke.
     async fn send(&mut self, request: Request<Body>) -> Option<(Response<()>, String)> {
@@ -111,16 +126,7 @@ async fn a_200_kb_query_by_form_and_by_body_then_the_next_request_on_the_same_co
         .expect("the same connection serves the next request");
     assert_eq!(r.status(), StatusCode::OK, "{body}");
     assert_eq!(count(&body), 1);
-    let (r, _) = c
-        .send(request(
-            "GET",
-            "/sparql?query=ASK%7B%7D",
-            None,
-            String::new(),
-        ))
-        .await
-        .expect("and the one after");
-    assert_eq!(r.status(), StatusCode::OK);
+    c.ask("and the one after").await;
 }
 
 #[tokio::test]
@@ -156,28 +162,11 @@ async fn a_body_over_the_limit_gets_413_and_the_next_request_works() {
         // The same connection, unless the answer closed it, and a new one.
         let closed = r.headers().get("connection").is_some_and(|v| v == "close");
         if !closed {
-            let (r, _) = c
-                .send(request(
-                    "GET",
-                    "/sparql?query=ASK%7B%7D",
-                    None,
-                    String::new(),
-                ))
-                .await
-                .expect("a connection kept open serves the next request");
-            assert_eq!(r.status(), StatusCode::OK);
+            c.ask("a connection kept open serves the next request")
+                .await;
         }
         let mut c = Connection::open(&app).await;
-        let (r, _) = c
-            .send(request(
-                "GET",
-                "/sparql?query=ASK%7B%7D",
-                None,
-                String::new(),
-            ))
-            .await
-            .expect("a new connection works");
-        assert_eq!(r.status(), StatusCode::OK);
+        c.ask("a new connection works").await;
     }
     // Just under the limit is a query like any other.
     let query = long_query(1_800);
@@ -240,16 +229,7 @@ async fn a_refused_body_does_not_break_the_connection() {
             r.headers().get("connection").is_none(),
             "the body was read, the connection stays open"
         );
-        let (r, _) = c
-            .send(request(
-                "GET",
-                "/sparql?query=ASK%7B%7D",
-                None,
-                String::new(),
-            ))
-            .await
-            .expect("the next request on the same connection");
-        assert_eq!(r.status(), StatusCode::OK);
+        c.ask("the next request on the same connection").await;
     }
 }
 
