@@ -51,7 +51,13 @@ pub struct Config {
     pub max_connections: usize,
     /// Load the demo data into an empty store.
     pub demo: bool,
+    /// Where "signaler une erreur" writes to.
+    pub contact: String,
 }
+
+/// The contact of the pages' "signaler une erreur" until a deployment sets
+/// its own (`--contact-email`).
+pub const DEFAULT_CONTACT: &str = "contact@bibia.example";
 
 /// A flag or variable with an invalid value.
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +72,11 @@ pub enum ConfigError {
     /// A limit of zero.
     #[error("{0} doit être supérieur à zéro")]
     Zero(&'static str),
+    /// Not an e-mail address.
+    #[error(
+        "adresse de contact invalide « {0} » : attendu une adresse électronique, par exemple signalement@exemple.fr"
+    )]
+    Contact(String),
 }
 
 /// The base IRI given, or the local address `http://localhost:{port}/`.
@@ -117,6 +128,22 @@ impl Config {
             limits,
             max_connections,
             demo,
+            contact: DEFAULT_CONTACT.to_owned(),
         })
+    }
+
+    /// Sets the contact of "signaler une erreur" (an e-mail address).
+    pub fn with_contact(mut self, contact: &str) -> Result<Self, ConfigError> {
+        let c = contact.trim();
+        let valid = c.split_once('@').is_some_and(|(user, host)| {
+            !user.is_empty()
+                && host.contains('.')
+                && !c.contains(|ch: char| ch.is_whitespace() || "<>\"?&".contains(ch))
+        });
+        if !valid {
+            return Err(ConfigError::Contact(contact.to_owned()));
+        }
+        self.contact = c.to_owned();
+        Ok(self)
     }
 }

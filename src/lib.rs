@@ -1,8 +1,10 @@
 #![doc = include_str!("../README.md")]
 
+pub mod browse;
 pub mod cli;
 pub mod config;
 pub mod generate;
+pub mod html;
 pub mod http;
 pub mod import;
 pub mod iri;

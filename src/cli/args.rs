@@ -67,6 +67,9 @@ pub enum Command {
         /// Do not load the demo data into an empty store.
         #[arg(long, env = "BIBIA_NO_DEMO")]
         no_demo: bool,
+        /// The address the pages' "signaler une erreur" links write to.
+        #[arg(long, env = "BIBIA_CONTACT_EMAIL", default_value = crate::config::DEFAULT_CONTACT)]
+        contact_email: String,
     },
     /// Validate files and load them into the store, atomically.
     Load {

@@ -40,6 +40,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             max_connections,
             service_allow,
             no_demo,
+            contact_email,
         } => {
             let limits = crate::config::QueryLimits {
                 timeout: std::time::Duration::from_secs(query_timeout),
@@ -56,7 +57,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 limits,
                 max_connections,
                 !no_demo,
-            )?;
+            )?
+            .with_contact(&contact_email)?;
             serve::run(config)
         }
         Command::Load {

@@ -5,9 +5,11 @@
 //! Handlers run on their connection's own thread and may block on the
 //! store, which is why the router is not public: only [`serve`] runs it.
 
+mod cache;
 mod error;
 mod health;
 mod negotiate;
+mod pages;
 mod server;
 mod sparql;
 mod state;
@@ -25,8 +27,15 @@ use tower_http::cors::CorsLayer;
 /// it is served only by [`serve`].
 fn app(state: AppState) -> Router {
     Router::new()
-        .route("/", get(health::home))
+        .route("/", get(pages::home))
         .route("/healthz", get(health::healthz))
+        .route("/id/{*rest}", get(pages::id))
+        .route("/page/{*rest}", get(pages::page))
+        .route("/data/{*rest}", get(pages::data))
+        .route("/{list}", get(pages::list))
+        .route("/static/bibia.css", get(pages::stylesheet))
+        .route("/static/icon.svg", get(pages::icon))
+        .route("/favicon.ico", get(pages::icon))
         .route(
             "/sparql",
             get(sparql::get)
@@ -42,6 +51,7 @@ fn app(state: AppState) -> Router {
                 .delete(sparql::refuse_write)
                 .patch(sparql::refuse_write),
         )
+        .fallback(pages::fallback)
         .layer(CompressionLayer::new())
         // Every CORS answer is the same (`*` for origins, methods and
         // headers), so it varies with none of the request's headers.

@@ -1,10 +1,14 @@
 //! Shared state of the HTTP handlers: the query engine over the public
 //! projection (never the full store) and the base IRI.
 
+use super::pages::Pages;
 use crate::config::QueryLimits;
+use crate::html::Site;
 use crate::iri::BaseIri;
+use crate::model::Layout;
 use crate::query::Engine;
 use crate::store::PublicStore;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// State cloned into every handler.
@@ -16,16 +20,27 @@ pub struct AppState {
     pub base: BaseIri,
     /// When the service started.
     pub started: Instant,
+    /// The pages: their cache, the lists' index, the site.
+    pub(crate) pages: Arc<Pages>,
 }
 
 impl AppState {
     /// State over a public projection; starts the thread that watches the
-    /// running queries.
-    pub fn new(public: PublicStore, base: BaseIri, limits: QueryLimits) -> std::io::Result<Self> {
+    /// running queries. `layout` lays the pages out (the model's), and
+    /// `contact` is where "signaler une erreur" writes to.
+    pub fn new(
+        public: PublicStore,
+        base: BaseIri,
+        limits: QueryLimits,
+        layout: Arc<Layout>,
+        contact: &str,
+    ) -> std::io::Result<Self> {
+        let site = Site::new(base.clone(), contact.to_owned());
         Ok(Self {
             engine: Engine::new(public, limits)?,
             base,
             started: Instant::now(),
+            pages: Arc::new(Pages::new(site, layout)),
         })
     }
 

@@ -12,12 +12,14 @@ mod access;
 pub mod bundle;
 mod concepts;
 mod graphs;
+mod layout;
 pub mod seed;
 
 pub use access::AccessPolicy;
 pub use concepts::{Concept, ConceptSchemes};
 pub(crate) use graphs::GraphAssigner;
 pub use graphs::assign_graphs;
+pub use layout::{Group, Layout, Place};
 
 use crate::iri::BaseIri;
 use crate::rdf::{self, ReadError};
@@ -49,6 +51,8 @@ pub struct Model {
     pub policy: AccessPolicy,
     /// The concept schemes of the vocabularies.
     pub concepts: ConceptSchemes,
+    /// How records are laid out for people (groups and order of fields).
+    pub layout: Layout,
 }
 
 impl Model {
@@ -70,6 +74,7 @@ impl Model {
     fn build(base: &BaseIri, shapes: &[Quad]) -> Result<Self, ModelError> {
         let shapes_graph: Graph = shapes.iter().map(|q| Triple::from(q.clone())).collect();
         let shapes = Shapes::compile(&shapes_graph)?;
+        let layout = Layout::from_shapes(&shapes_graph);
         let mut quads = parse_group(bundle::ONTOLOGY, base)?;
         let ontology: Graph = quads.iter().map(|q| Triple::from(q.clone())).collect();
         quads.extend(parse_group(bundle::VOCABULARIES, base)?);
@@ -81,6 +86,7 @@ impl Model {
             quads,
             policy,
             concepts,
+            layout,
         })
     }
 

@@ -11,10 +11,12 @@
 
 mod load;
 mod lookup;
+mod read;
 
 pub use crate::model::{AccessPolicy, Batch};
 pub use load::{ForeignBase, LoadError, LoadSummary, foreign_base, rebase};
 pub use lookup::OrganisationIndex;
+pub use read::{DataVersion, Referrer, best_text_of};
 
 use crate::iri::BaseIri;
 use crate::model::{Model, ModelError};
@@ -24,7 +26,8 @@ use oxigraph::model::{GraphName, NamedOrBlankNode, Quad, vocab::rdf};
 use oxigraph::store::{StorageError, Store};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
 
 /// Errors of the storage layer.
 #[derive(Debug, thiserror::Error)]
@@ -67,8 +70,10 @@ pub enum SeedError {
 }
 
 /// Read-only handle on the public projection: all the HTTP surface gets.
+/// It shares the version of the data with the [`Stores`] it came from, so a
+/// write made through them is seen by every handle (see [`DataVersion`]).
 #[derive(Clone)]
-pub struct PublicStore(Store);
+pub struct PublicStore(Store, Arc<Mutex<DataVersion>>);
 
 impl PublicStore {
     /// Evaluates a prepared query over the projection.
@@ -93,7 +98,10 @@ impl PublicStore {
     /// An empty projection in memory, for unit tests of the evaluation.
     #[cfg(test)]
     pub(crate) fn in_memory() -> Self {
-        Self(Store::new().expect("an in-memory store opens"))
+        Self(
+            Store::new().expect("an in-memory store opens"),
+            Arc::new(Mutex::new(DataVersion::initial(0, SystemTime::now()))),
+        )
     }
 
     /// Merges the projection's files (RocksDB compaction): each load adds
@@ -110,6 +118,7 @@ pub struct Stores {
     dir: PathBuf,
     base: BaseIri,
     model: Arc<Model>,
+    version: Arc<Mutex<DataVersion>>,
 }
 
 const MARKER: &str = "PROJECTION";
@@ -134,13 +143,18 @@ impl Stores {
         })?;
         let full = open_store(&dir.join("full"))?;
         let public = open_store(&dir.join("public"))?;
+        let modified = std::fs::metadata(dir.join("public").join(MARKER))
+            .and_then(|m| m.modified())
+            .unwrap_or_else(|_| SystemTime::now());
         let stores = Self {
             full,
             public,
             dir: dir.to_owned(),
             base,
             model,
+            version: Arc::new(Mutex::new(DataVersion::initial(0, modified))),
         };
+        stores.lock_version().generation = stores.run_count()?;
         if stores.projection_marker() != stores.run_count()? {
             tracing::warn!(
                 "la projection publique est en retard sur la base complète : reconstruction"
@@ -169,7 +183,11 @@ impl Stores {
 
     /// A handle on the public projection.
     pub fn public(&self) -> PublicStore {
-        PublicStore(self.public.clone())
+        PublicStore(self.public.clone(), Arc::clone(&self.version))
+    }
+
+    fn lock_version(&self) -> std::sync::MutexGuard<'_, DataVersion> {
+        self.version.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Whether nothing was ever loaded (not even the model).
@@ -210,7 +228,9 @@ impl Stores {
             path: tmp.clone(),
             source,
         })?;
-        std::fs::rename(&tmp, &path).map_err(|source| StoreError::Io { path, source })
+        std::fs::rename(&tmp, &path).map_err(|source| StoreError::Io { path, source })?;
+        self.lock_version().advance(SystemTime::now());
+        Ok(())
     }
 
     /// Rebuilds the public projection from the full store.

@@ -137,6 +137,10 @@ pub mod bia {
         SIRET = "siret";
         /// Territory of an organisation.
         TERRITORY_LINK = "territory";
+        /// A commune's intercommunalité.
+        MEMBER_OF = "memberOf";
+        /// A record withdrawn from the library (its IRI answers 410).
+        WITHDRAWN_RECORD = "WithdrawnRecord";
         /// Marks fictitious (demo) records.
         IS_FICTITIOUS = "isFictitious";
         /// A list value that matched no concept.
@@ -157,6 +161,10 @@ pub mod dcterms {
         MODIFIED = "modified";
         /// Creation date.
         CREATED = "created";
+        /// Date of publication.
+        ISSUED = "issued";
+        /// The record replacing a withdrawn one.
+        IS_REPLACED_BY = "isReplacedBy";
         /// Source.
         SOURCE = "source";
         /// Licence.
@@ -191,6 +199,8 @@ pub mod skos {
         HIDDEN_LABEL = "hiddenLabel";
         /// Notation.
         NOTATION = "notation";
+        /// Definition of a concept.
+        DEFINITION = "definition";
         /// Scheme membership.
         IN_SCHEME = "inScheme";
         /// Broader concept.
@@ -235,6 +245,10 @@ pub mod schema {
         LOGO = "logo";
         /// Name.
         NAME = "name";
+        /// Category of a solution.
+        APPLICATION_CATEGORY = "applicationCategory";
+        /// Who provides a solution.
+        PROVIDER = "provider";
     }
 }
 
@@ -257,6 +271,30 @@ pub mod vcard {
         FN = "fn";
         /// E-mail.
         HAS_EMAIL = "hasEmail";
+    }
+}
+
+/// The INSEE geography ontology (`http://rdf.insee.fr/def/geo#`).
+pub mod igeo {
+    terms! { "http://rdf.insee.fr/def/geo#";
+        /// Class of régions.
+        REGION = "Region";
+        /// Class of départements.
+        DEPARTEMENT = "Departement";
+        /// Class of communes.
+        COMMUNE = "Commune";
+        /// Class of intercommunalités (EPCI).
+        INTERCOMMUNALITE = "Intercommunalite";
+        /// The larger territory a territory is part of.
+        SUBDIVISION_DE = "subdivisionDe";
+    }
+}
+
+/// OWL (`http://www.w3.org/2002/07/owl#`).
+pub mod owl {
+    terms! { "http://www.w3.org/2002/07/owl#";
+        /// The same thing under another IRI (INSEE, Wikidata).
+        SAME_AS = "sameAs";
     }
 }
 

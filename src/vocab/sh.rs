@@ -140,6 +140,10 @@ terms! { "http://www.w3.org/ns/shacl#";
     NODE = "node";
     /// `sh:property` parameter.
     PROPERTY = "property";
+    /// The group a property shape is shown in (non-validating).
+    GROUP = "group";
+    /// The relative order of a property shape or group (non-validating).
+    ORDER = "order";
     /// `sh:qualifiedValueShape` parameter.
     QUALIFIED_VALUE_SHAPE = "qualifiedValueShape";
     /// `sh:qualifiedMinCount` parameter.

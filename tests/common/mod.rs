@@ -204,8 +204,15 @@ impl TestApp {
         limits: bibia::config::QueryLimits,
         max_connections: usize,
     ) -> Self {
-        let state =
-            bibia::http::AppState::new(store.stores.public(), base(), limits).expect("app state");
+        let layout = Arc::new(store.stores.model().layout.clone());
+        let state = bibia::http::AppState::new(
+            store.stores.public(),
+            base(),
+            limits,
+            layout,
+            bibia::config::DEFAULT_CONTACT,
+        )
+        .expect("app state");
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
         listener.set_nonblocking(true).expect("non-blocking");
         let addr = listener.local_addr().expect("address");

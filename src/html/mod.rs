@@ -1,0 +1,113 @@
+//! HTML for people: view models built from the public projection's triples
+//! (no HTML in them) and the askama templates that render them (checked at
+//! compile time, every value escaped by default).
+//!
+//! Each page is a view model (`entity`, `list`, `home`, `notice`) plus one
+//! template under `templates/`; `Site` carries what every page shows
+//! (where the service lives, the contact for reporting an error).
+
+mod entity;
+mod format;
+mod home;
+mod list;
+mod notice;
+
+pub use entity::{EntityPage, entity_page};
+pub use home::{HomePage, home_page};
+pub use list::{ListPage, ListState, PAGE_SIZE, list_csv, list_page};
+pub use notice::{NoticePage, gone_page, not_found_page, slug_similarity};
+
+use crate::iri::BaseIri;
+
+/// The stylesheet, served by bibia itself (no asset from elsewhere).
+pub const STYLESHEET: &str = include_str!("static/bibia.css");
+
+/// The icon (SVG), served as `/favicon.ico` too.
+pub const ICON: &str = include_str!("static/icon.svg");
+
+/// What every page needs to know about the service.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The base IRI of the deployment.
+    pub base: BaseIri,
+    /// The path of the base (`/` or `/ia/`): pages link with absolute
+    /// paths under it, so they work whatever the host name.
+    pub root: String,
+    /// Where "signaler une erreur" writes to.
+    pub contact: String,
+}
+
+impl Site {
+    /// The site of a deployment.
+    pub fn new(base: BaseIri, contact: String) -> Self {
+        let after_scheme = base.as_str().split_once("://").map_or("", |(_, rest)| rest);
+        let root = after_scheme
+            .find('/')
+            .map_or("/".to_owned(), |i| after_scheme[i..].to_owned());
+        Self {
+            base,
+            root,
+            contact,
+        }
+    }
+
+    /// The page of a thing of this deployment (`/id/…` → `{root}page/…`),
+    /// or the IRI itself for anything else.
+    pub fn href(&self, iri: &str) -> String {
+        match self.base.relative(iri).and_then(|r| r.strip_prefix("id/")) {
+            Some(rest) => {
+                let (path, fragment) = rest.split_once('#').map_or((rest, ""), |(p, f)| (p, f));
+                if fragment.is_empty() {
+                    format!("{}page/{path}", self.root)
+                } else {
+                    format!("{}page/{path}#{fragment}", self.root)
+                }
+            }
+            None => iri.to_owned(),
+        }
+    }
+
+    /// A path under the root (`projets` → `/projets`).
+    pub fn path(&self, relative: &str) -> String {
+        format!("{}{}", self.root, relative.trim_start_matches('/'))
+    }
+
+    /// The `mailto:` link of "signaler une erreur" about a page.
+    pub fn report_href(&self, title: &str, iri: &str) -> String {
+        let subject = format!("Signaler une erreur : {title}");
+        let body = format!("Fiche concernée : {iri}\n\nL'erreur constatée :\n");
+        format!(
+            "mailto:{}?subject={}&body={}",
+            self.contact,
+            format::percent(&subject),
+            format::percent(&body)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_stay_under_the_root_of_the_base() {
+        let site = Site::new(
+            BaseIri::parse("https://example.org/ia").unwrap(),
+            "a@b.c".into(),
+        );
+        assert_eq!(site.root, "/ia/");
+        assert_eq!(
+            site.href("https://example.org/ia/id/projet/x#algorithme"),
+            "/ia/page/projet/x#algorithme"
+        );
+        assert_eq!(
+            site.href("http://spdx.org/licenses/MIT"),
+            "http://spdx.org/licenses/MIT"
+        );
+        let local = Site::new(
+            BaseIri::parse("http://localhost:8080").unwrap(),
+            "a@b.c".into(),
+        );
+        assert_eq!(local.path("projets"), "/projets");
+    }
+}

@@ -1,0 +1,630 @@
+//! The pages and data documents of things (DESIGN.md, Cool URIs):
+//!
+//! - `/id/{kind}/{slug}` names the thing and answers `303 See Other` to its
+//!   page or to a data document, by `Accept` (no `Accept`, or `*/*`, gets
+//!   Turtle, as harvesters expect);
+//! - `/page/{kind}/{slug}` is its HTML page;
+//! - `/data/{kind}/{slug}.{ttl,nt,jsonld,rdf}` its data documents;
+//! - `/`, `/projets`, `/organisations`, `/solutions`, `/ressources` (and
+//!   the lists as `.csv` and `.ttl`) the home page and the lists.
+//!
+//! A withdrawn record answers `410` with its notice, or `301` to the record
+//! that replaces it (`dcterms:isReplacedBy`); an unknown one `404` with the
+//! closest records by slug. Every answer is built once per version of the
+//! data and kept in the [`PageCache`]; see [`super::cache`] for the headers.
+
+use super::cache::Cached;
+use super::negotiate::{self, Offer};
+use super::{AppState, HttpError, Message};
+use crate::browse::{Index, Kind};
+use crate::html::{self, ListState, Site};
+use crate::store::PublicStore;
+use crate::vocab::{bia, dcterms};
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use oxigraph::io::{JsonLdProfileSet, RdfFormat, RdfSerializer};
+use oxigraph::model::vocab::rdf;
+use oxigraph::model::{NamedNode, Term, Triple};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// What `/id/` can answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Page,
+    Document(Doc),
+}
+
+/// A data document format, by its suffix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Doc {
+    Turtle,
+    NTriples,
+    JsonLd,
+    RdfXml,
+}
+
+impl Doc {
+    const ALL: [Doc; 4] = [Doc::Turtle, Doc::NTriples, Doc::JsonLd, Doc::RdfXml];
+
+    fn suffix(self) -> &'static str {
+        match self {
+            Doc::Turtle => "ttl",
+            Doc::NTriples => "nt",
+            Doc::JsonLd => "jsonld",
+            Doc::RdfXml => "rdf",
+        }
+    }
+
+    fn media_type(self) -> &'static str {
+        match self {
+            Doc::Turtle => "text/turtle",
+            Doc::NTriples => "application/n-triples",
+            Doc::JsonLd => "application/ld+json",
+            Doc::RdfXml => "application/rdf+xml",
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Doc::Turtle => "text/turtle; charset=utf-8",
+            Doc::NTriples => "application/n-triples; charset=utf-8",
+            Doc::JsonLd => "application/ld+json",
+            Doc::RdfXml => "application/rdf+xml; charset=utf-8",
+        }
+    }
+
+    fn format(self) -> RdfFormat {
+        match self {
+            Doc::Turtle => RdfFormat::Turtle,
+            Doc::NTriples => RdfFormat::NTriples,
+            Doc::JsonLd => RdfFormat::JsonLd {
+                profile: JsonLdProfileSet::empty(),
+            },
+            Doc::RdfXml => RdfFormat::RdfXml,
+        }
+    }
+
+    fn from_suffix(suffix: &str) -> Option<Doc> {
+        Doc::ALL.into_iter().find(|d| d.suffix() == suffix)
+    }
+}
+
+/// The offers of `/id/`, RDF first: a client without preference gets
+/// Turtle; browsers ask for `text/html` by name.
+const OFFERS: [Offer<Target>; 6] = [
+    Offer {
+        value: Target::Document(Doc::Turtle),
+        media_type: "text/turtle",
+        aliases: &["application/x-turtle", "text/n3"],
+        names: &["ttl"],
+    },
+    Offer {
+        value: Target::Page,
+        media_type: "text/html",
+        aliases: &["application/xhtml+xml"],
+        names: &["html"],
+    },
+    Offer {
+        value: Target::Document(Doc::NTriples),
+        media_type: "application/n-triples",
+        aliases: &["text/plain"],
+        names: &["nt"],
+    },
+    Offer {
+        value: Target::Document(Doc::JsonLd),
+        media_type: "application/ld+json",
+        aliases: &["application/json"],
+        names: &["jsonld"],
+    },
+    Offer {
+        value: Target::Document(Doc::RdfXml),
+        media_type: "application/rdf+xml",
+        aliases: &["application/xml", "text/xml"],
+        names: &["rdf"],
+    },
+    // Linked-data clients sometimes ask for any RDF with a wildcard only;
+    // `*/*` matches the first offer already.
+    Offer {
+        value: Target::Document(Doc::Turtle),
+        media_type: "application/turtle",
+        aliases: &[],
+        names: &[],
+    },
+];
+
+/// The state of the pages: the cache, the index of the lists, and the
+/// site.
+pub(crate) struct Pages {
+    pub(crate) cache: super::cache::PageCache,
+    index: Mutex<Option<(u64, Arc<Index>)>>,
+    pub(crate) site: Site,
+    pub(crate) layout: Arc<crate::model::Layout>,
+}
+
+impl Pages {
+    pub(crate) fn new(site: Site, layout: Arc<crate::model::Layout>) -> Self {
+        Self {
+            cache: Default::default(),
+            index: Mutex::new(None),
+            site,
+            layout,
+        }
+    }
+
+    /// The index of the lists for this version of the data (built by the
+    /// first request that needs it; the others wait for it).
+    fn index(&self, store: &PublicStore, generation: u64) -> Result<Arc<Index>, HttpError> {
+        let mut slot = self.index.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((g, index)) = slot.as_ref()
+            && *g == generation
+        {
+            return Ok(Arc::clone(index));
+        }
+        let index = Arc::new(Index::build(store, &self.site.base).map_err(HttpError::internal)?);
+        *slot = Some((generation, Arc::clone(&index)));
+        Ok(index)
+    }
+}
+
+/// Serves `key` from the cache, or makes it with `make` and keeps it.
+fn cached(
+    state: &AppState,
+    key: String,
+    headers: &HeaderMap,
+    make: impl FnOnce(&PublicStore, u64) -> Result<Cached, HttpError>,
+) -> Result<Response, HttpError> {
+    let store = state.engine.public();
+    let version = store.version();
+    if let Some(hit) = state.pages.cache.get(&key, version.generation) {
+        return Ok(hit.respond(headers));
+    }
+    let made = Arc::new(make(store, version.generation)?);
+    let response = made.respond(headers);
+    state.pages.cache.put(key, version.generation, made);
+    Ok(response)
+}
+
+fn html(
+    status: StatusCode,
+    page: &impl askama::Template,
+    store: &PublicStore,
+    link: Option<String>,
+) -> Result<Cached, HttpError> {
+    let body = page.render().map_err(HttpError::internal)?;
+    Ok(Cached::new(
+        status,
+        "text/html; charset=utf-8",
+        body.into_bytes(),
+        None,
+        store.version().modified,
+        link,
+    ))
+}
+
+/// The thing an `/id`, `/page` or `/data` path names, if the path is well
+/// formed: `projet/x`, `concept/theme/x`, `concept/theme`.
+fn thing(site: &Site, rest: &str) -> Option<NamedNode> {
+    let mut parts = rest.split('/');
+    let kind = parts.next()?;
+    if !crate::iri::KINDS.contains(&kind) {
+        return None;
+    }
+    let segments: Vec<&str> = parts.collect();
+    let max = if kind == "concept" { 2 } else { 1 };
+    if segments.is_empty() || segments.len() > max {
+        return None;
+    }
+    let valid = |s: &&str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+    };
+    if !segments.iter().all(valid) {
+        return None;
+    }
+    Some(site.base.join(&format!("id/{rest}")))
+}
+
+/// What the projection says of a thing that is not (or no longer) there.
+enum Missing {
+    /// `dcterms:isReplacedBy`: the record that replaces it.
+    Moved(NamedNode),
+    /// Withdrawn, with its notice.
+    Gone(String, Option<String>),
+    /// Never known.
+    Unknown,
+}
+
+fn exists(store: &PublicStore, site: &Site, thing: &NamedNode) -> Result<bool, HttpError> {
+    let Some(graph) = site.base.record_of(thing.as_ref()) else {
+        return Ok(false);
+    };
+    let types = store
+        .objects(thing.as_ref(), rdf::TYPE)
+        .map_err(HttpError::internal)?;
+    let withdrawn = types
+        .iter()
+        .any(|t| matches!(t, Term::NamedNode(n) if n.as_ref() == bia::WITHDRAWN_RECORD));
+    Ok(!withdrawn
+        && !store
+            .describe(thing.as_ref(), graph.as_ref())
+            .map_err(HttpError::internal)?
+            .is_empty())
+}
+
+fn missing(store: &PublicStore, thing: &NamedNode) -> Result<Missing, HttpError> {
+    let types = store
+        .objects(thing.as_ref(), rdf::TYPE)
+        .map_err(HttpError::internal)?;
+    if !types
+        .iter()
+        .any(|t| matches!(t, Term::NamedNode(n) if n.as_ref() == bia::WITHDRAWN_RECORD))
+    {
+        return Ok(Missing::Unknown);
+    }
+    let replaced = store
+        .objects(thing.as_ref(), dcterms::IS_REPLACED_BY)
+        .map_err(HttpError::internal)?;
+    if let Some(Term::NamedNode(next)) = replaced.into_iter().next() {
+        return Ok(Missing::Moved(next));
+    }
+    let title = store
+        .label(thing.as_ref())
+        .map_err(HttpError::internal)?
+        .unwrap_or_else(|| thing.as_str().to_owned());
+    let notice = crate::store::best_text_of(
+        store
+            .objects(thing.as_ref(), dcterms::DESCRIPTION)
+            .map_err(HttpError::internal)?
+            .iter(),
+    );
+    Ok(Missing::Gone(title, notice))
+}
+
+/// The answer for a thing that is not there: 301 to where it went (built
+/// by `moved_to` from the new thing), 410, or 404 with suggestions.
+fn answer_missing(
+    state: &AppState,
+    thing: &NamedNode,
+    path: &str,
+    headers: &HeaderMap,
+    moved_to: impl Fn(&Site, &NamedNode) -> String,
+) -> Result<Response, HttpError> {
+    let store = state.engine.public();
+    let site = &state.pages.site;
+    match missing(store, thing)? {
+        Missing::Moved(next) => Ok(Response::builder()
+            .status(StatusCode::MOVED_PERMANENTLY)
+            .header(header::LOCATION, moved_to(site, &next))
+            .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+            .body(Body::from(format!(
+                "Cette fiche a changé d'adresse : {}\nThis record moved: {}\n",
+                next.as_str(),
+                next.as_str()
+            )))
+            .unwrap_or_default()),
+        Missing::Gone(title, notice) => {
+            cached(state, format!("410 {path}"), headers, |store, _| {
+                html(
+                    StatusCode::GONE,
+                    &html::gone_page(site, &title, notice),
+                    store,
+                    None,
+                )
+            })
+        }
+        Missing::Unknown => not_found(state, path, headers),
+    }
+}
+
+/// The 404 page of `path`, with the records whose slug is closest.
+fn not_found(state: &AppState, path: &str, headers: &HeaderMap) -> Result<Response, HttpError> {
+    let site = &state.pages.site;
+    cached(
+        state,
+        format!("404 {path}"),
+        headers,
+        |store, generation| {
+            let index = state.pages.index(store, generation)?;
+            let wanted = path.rsplit('/').next().unwrap_or_default();
+            let mut scored: Vec<(f64, String, String)> = Kind::ALL
+                .iter()
+                .flat_map(|k| index.entries(*k))
+                .filter_map(|e| {
+                    let slug = e.iri.as_str().rsplit('/').next().unwrap_or_default();
+                    let score = html::slug_similarity(wanted, slug);
+                    (score >= 0.3).then(|| (score, e.title.clone(), site.href(e.iri.as_str())))
+                })
+                .collect();
+            scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let suggestions = scored.into_iter().take(5).map(|(_, t, h)| (t, h)).collect();
+            html(
+                StatusCode::NOT_FOUND,
+                &html::not_found_page(site, path, suggestions),
+                store,
+                None,
+            )
+        },
+    )
+}
+
+/// The `Link` header of a thing's page and documents: its alternates and
+/// the licence of the data.
+fn links(site: &Site, rest: &str) -> String {
+    let mut links = vec![format!(
+        "<{}>; rel=\"alternate\"; type=\"text/html\"",
+        site.path(&format!("page/{rest}"))
+    )];
+    for d in Doc::ALL {
+        links.push(format!(
+            "<{}>; rel=\"alternate\"; type=\"{}\"",
+            site.path(&format!("data/{rest}.{}", d.suffix())),
+            d.media_type()
+        ));
+    }
+    links.push(format!("<{LICENCE}>; rel=\"license\""));
+    links.join(", ")
+}
+
+/// The licence of the library's data: Etalab's Licence Ouverte 2.0.
+const LICENCE: &str = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/";
+
+/// `GET /id/{kind}/{slug}`: 303 to the page or a document.
+pub(crate) async fn id(
+    State(state): State<AppState>,
+    Path(rest): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let site = &state.pages.site;
+    let path = format!("/id/{rest}");
+    let Some(thing) = thing(site, &rest) else {
+        return not_found(&state, &path, &headers);
+    };
+    if !exists(state.engine.public(), site, &thing)? {
+        return answer_missing(&state, &thing, &path, &headers, |_, next| {
+            next.as_str().to_owned()
+        });
+    }
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let target = negotiate::choose(accept, &[], &OFFERS)?;
+    let location = match target {
+        Target::Page => site.path(&format!("page/{rest}")),
+        Target::Document(d) => site.path(&format!("data/{rest}.{}", d.suffix())),
+    };
+    Ok(Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, &location)
+        .header(header::VARY, "Accept")
+        .header(header::LINK, links(site, &rest))
+        .header(header::CACHE_CONTROL, "public, max-age=3600")
+        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+        .body(Body::from(format!("Voir {location}\nSee {location}\n")))
+        .unwrap_or_default())
+}
+
+/// `GET /page/{kind}/{slug}`: the HTML page.
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    Path(rest): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let site = &state.pages.site;
+    let path = format!("/page/{rest}");
+    let Some(thing) = thing(site, &rest) else {
+        return not_found(&state, &path, &headers);
+    };
+    let key = path.clone();
+    if let Some(hit) = state
+        .pages
+        .cache
+        .get(&key, state.engine.public().version().generation)
+    {
+        return Ok(hit.respond(&headers));
+    }
+    if !exists(state.engine.public(), site, &thing)? {
+        return answer_missing(&state, &thing, &path, &headers, |site, next| {
+            site.href(next.as_str())
+        });
+    }
+    cached(&state, key, &headers, |store, _| {
+        let page = html::entity_page(store, &state.pages.layout, site, &thing)
+            .map_err(HttpError::internal)?
+            .ok_or_else(|| {
+                HttpError::NotFound(Message::new("fiche introuvable", "record not found"))
+            })?;
+        html(StatusCode::OK, &page, store, Some(links(site, &rest)))
+    })
+}
+
+/// `GET /data/{kind}/{slug}.{suffix}`: a data document.
+pub(crate) async fn data(
+    State(state): State<AppState>,
+    Path(rest): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let site = &state.pages.site;
+    let path = format!("/data/{rest}");
+    let Some((name, doc)) = rest
+        .rsplit_once('.')
+        .and_then(|(name, suffix)| Doc::from_suffix(suffix).map(|d| (name.to_owned(), d)))
+    else {
+        return not_found(&state, &path, &headers);
+    };
+    let Some(thing) = thing(site, &name) else {
+        return not_found(&state, &path, &headers);
+    };
+    let key = path.clone();
+    if let Some(hit) = state
+        .pages
+        .cache
+        .get(&key, state.engine.public().version().generation)
+    {
+        return Ok(hit.respond(&headers));
+    }
+    if !exists(state.engine.public(), site, &thing)? {
+        return answer_missing(&state, &thing, &path, &headers, |site, next| {
+            let rel = site
+                .base
+                .relative(next.as_str())
+                .and_then(|r| r.strip_prefix("id/"))
+                .unwrap_or_default();
+            site.path(&format!("data/{rel}.{}", doc.suffix()))
+        });
+    }
+    cached(&state, key, &headers, |store, _| {
+        let graph = site.base.record_of(thing.as_ref()).ok_or_else(|| {
+            HttpError::NotFound(Message::new("fiche introuvable", "record not found"))
+        })?;
+        let doc_iri = site.base.join(&format!("data/{name}.{}", doc.suffix()));
+        let triples = store
+            .document(thing.as_ref(), graph.as_ref(), doc_iri.as_ref())
+            .map_err(HttpError::internal)?;
+        let canonical: String = triples.iter().map(|t| format!("{t} .\n")).collect();
+        let tag = format!("{canonical}{}", doc.suffix());
+        let body = serialize(&triples, doc.format())?;
+        Ok(Cached::new(
+            StatusCode::OK,
+            doc.content_type(),
+            body,
+            Some(tag.as_bytes()),
+            store.version().modified,
+            Some(links(site, &name)),
+        ))
+    })
+}
+
+fn serialize(triples: &[Triple], format: RdfFormat) -> Result<Vec<u8>, HttpError> {
+    let mut serializer = RdfSerializer::from_format(format);
+    if matches!(format, RdfFormat::Turtle | RdfFormat::RdfXml) {
+        for (prefix, iri) in crate::vocab::PREFIXES {
+            serializer = serializer
+                .with_prefix(*prefix, *iri)
+                .map_err(HttpError::internal)?;
+        }
+    }
+    let mut out = serializer.for_writer(Vec::new());
+    for t in triples {
+        out.serialize_triple(t).map_err(HttpError::internal)?;
+    }
+    out.finish().map_err(HttpError::internal)
+}
+
+/// `GET /`: the home page.
+pub(crate) async fn home(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    cached(&state, "/".to_owned(), &headers, |store, generation| {
+        let index = state.pages.index(store, generation)?;
+        html(
+            StatusCode::OK,
+            &html::home_page(&index, &state.pages.site),
+            store,
+            None,
+        )
+    })
+}
+
+/// `GET /{list}` (`projets`, `projets.csv`, `projets.ttl`…): a list, or a
+/// 404 page for any other single-segment path.
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let (base, suffix) = name.split_once('.').unwrap_or((name.as_str(), ""));
+    let Some(kind) = Kind::from_path(base) else {
+        return not_found(&state, &format!("/{name}"), &headers);
+    };
+    if !matches!(suffix, "" | "csv" | "ttl") {
+        return not_found(&state, &format!("/{name}"), &headers);
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.as_deref().unwrap_or(""))
+        .map_err(|e| {
+        HttpError::BadRequest(Message::new(
+            format!("paramètres de la liste illisibles : {e}"),
+            format!("unreadable list parameters: {e}"),
+        ))
+    })?;
+    let list_state = ListState::from_pairs(kind, &pairs);
+    let key = format!("/{name}?{}", list_state.query());
+    let site = &state.pages.site;
+    cached(&state, key, &headers, |store, generation| {
+        let index = state.pages.index(store, generation)?;
+        match suffix {
+            "csv" => Ok(Cached::new(
+                StatusCode::OK,
+                "text/csv; charset=utf-8",
+                html::list_csv(&index, &list_state).into_bytes(),
+                None,
+                store.version().modified,
+                None,
+            )),
+            "ttl" => {
+                let mut triples = Vec::new();
+                for e in index
+                    .select(kind, &list_state.filters, list_state.sort)
+                    .entries
+                {
+                    if let Some(graph) = site.base.record_of(e.iri.as_ref()) {
+                        triples.extend(
+                            store
+                                .describe(e.iri.as_ref(), graph.as_ref())
+                                .map_err(HttpError::internal)?,
+                        );
+                    }
+                }
+                Ok(Cached::new(
+                    StatusCode::OK,
+                    Doc::Turtle.content_type(),
+                    serialize(&triples, RdfFormat::Turtle)?,
+                    None,
+                    store.version().modified,
+                    None,
+                ))
+            }
+            _ => html(
+                StatusCode::OK,
+                &html::list_page(&index, site, &list_state),
+                store,
+                None,
+            ),
+        }
+    })
+}
+
+/// `GET /static/bibia.css`.
+pub(crate) async fn stylesheet() -> impl IntoResponse {
+    asset("text/css; charset=utf-8", html::STYLESHEET)
+}
+
+/// `GET /favicon.ico` and `/static/icon.svg`.
+pub(crate) async fn icon() -> impl IntoResponse {
+    asset("image/svg+xml", html::ICON)
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Any other path: the 404 page.
+pub(crate) async fn fallback(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    not_found(&state, uri.path(), &headers)
+}
