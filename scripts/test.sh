@@ -4,13 +4,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-system.sh
-# The real SPARQL clients that tests/sparql_clients.rs runs against the
+# The real SPARQL clients that tests/sparql/clients.rs runs against the
 # endpoint (PyPI); in CI that test fails without them.
 if ! python3 -c 'import SPARQLWrapper, rdflib' 2>/dev/null; then
   echo "Installation des clients SPARQL Python (SPARQLWrapper, rdflib)" >&2
   pins=("SPARQLWrapper==2.0.0" "rdflib==7.6.0")
   python3 -m pip install --quiet --disable-pip-version-check "${pins[@]}" \
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "${pins[@]}"
+fi
+# The npm packages of the browser test of the HTML pages (tests/pages/),
+# exactly as package-lock.json pins them; playwright-core drives Debian's
+# Chromium and downloads no browser.
+if [ ! -d tests/browser/node_modules ]; then
+  echo "Installation des paquets npm du test des pages dans le navigateur (playwright-core, axe-core)" >&2
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 fi
 # Non-incremental: the same build for both commands, and no stale
 # incremental artefacts at link time.

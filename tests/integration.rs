@@ -4,6 +4,7 @@ mod cli;
 mod common;
 mod import;
 mod model;
+mod pages;
 mod shacl_w3c;
 mod sparql;
 mod store;

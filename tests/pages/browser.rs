@@ -1,0 +1,56 @@
+//! The browser test of the HTML pages (issue 14): `tests/browser/pages.mjs`
+//! opens each page of its list on the real `bibia serve`, demo data loaded,
+//! in Debian's headless Chromium, and fails on a status other than 200, a
+//! missing `lang="fr"` or title, a console error, a failed request, a
+//! serious or critical axe-core violation (WCAG 2.1 A and AA) or a first Tab
+//! that focuses nothing visible. `scripts/setup-system.sh` installs Node.js
+//! and Chromium, `scripts/test.sh` the npm packages; without them the test
+//! is skipped outside CI and fails in CI.
+
+use crate::common;
+use std::path::Path;
+use std::process::Command;
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser");
+
+/// Why the browser test cannot run here, if it cannot.
+fn missing() -> Option<String> {
+    if let Err(e) = Command::new("node").arg("--version").output() {
+        return Some(format!("node introuvable ({e})"));
+    }
+    let chromium =
+        std::env::var("BIBIA_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    if !Path::new(&chromium).exists() {
+        return Some(format!("Chromium introuvable ({chromium})"));
+    }
+    let modules = Path::new(DIR).join("node_modules");
+    if !modules.is_dir() {
+        return Some(format!(
+            "{} absent (npm ci --prefix tests/browser)",
+            modules.display()
+        ));
+    }
+    None
+}
+
+#[test]
+fn every_page_passes_the_browser_test() {
+    if let Some(why) = missing() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI : {why} ; scripts/setup-system.sh et scripts/test.sh les installent"
+        );
+        println!("skipped: {why}");
+        return;
+    }
+    let served = common::Served::start(&[]);
+    let output = Command::new("node")
+        .arg(format!("{DIR}/pages.mjs"))
+        .arg(format!("http://{}/", served.addr))
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("toutes les pages : ok"), "{stdout}");
+}

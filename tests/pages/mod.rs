@@ -1,0 +1,3 @@
+//! bibia's HTML pages, judged as a user's browser sees them.
+
+mod browser;
