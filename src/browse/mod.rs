@@ -6,7 +6,9 @@
 //! Facets are disjunctive within a facet and conjunctive across facets:
 //! `?theme=a&theme=b&statut=c` keeps the records of theme a or b that have
 //! status c, and each facet counts its values among the records the other
-//! facets keep, so a count is what a click on it gives.
+//! facets keep: in a facet where nothing is chosen, a value's count is
+//! what the list shows once it is chosen; in one where values are chosen,
+//! choosing another adds its records to theirs.
 
 use crate::iri::{BaseIri, slug};
 use crate::store::{PublicStore, StoreError};
@@ -160,6 +162,24 @@ impl Facet {
     /// The facet of a URL parameter.
     pub fn from_param(param: &str) -> Option<Facet> {
         Facet::ALL.into_iter().find(|f| f.param() == param)
+    }
+
+    /// The facet whose values are things like this one (a path below
+    /// `id/`: `concept/theme/x`, `territoire/region-84`), with its key.
+    pub fn of_thing(rel: &str) -> Option<(Facet, &str)> {
+        let (head, key) = rel.rsplit_once('/')?;
+        let facet = match head {
+            "concept/theme" => Facet::Theme,
+            "concept/sous-theme" => Facet::SubTheme,
+            "concept/statut" => Facet::Status,
+            "concept/audience" => Facet::Audience,
+            "concept/risque-ia" => Facet::RiskCategory,
+            "concept/type-organisation" => Facet::OrganisationType,
+            "territoire" if key.starts_with("region-") => Facet::Region,
+            "territoire" if key.starts_with("departement-") => Facet::Departement,
+            _ => return None,
+        };
+        Some((facet, key))
     }
 
     /// Its heading.

@@ -4,6 +4,7 @@
 //! it, its schema.org JSON-LD and its alternates.
 
 use super::{Site, format};
+use crate::browse::{Facet, Filters, Index, Kind, Sort};
 use crate::model::Layout;
 use crate::store::{PublicStore, StoreError};
 use crate::vocab::{self, bia, dcterms, geo, skos};
@@ -103,6 +104,8 @@ pub struct EntityPage {
     pub parts: Vec<PartSection>,
     /// What links to it.
     pub incoming: Vec<Incoming>,
+    /// The lists filtered on it: (text, link).
+    pub lists: Vec<(String, String)>,
     /// The data documents: (format name, media type, path).
     pub alternates: Vec<(&'static str, &'static str, String)>,
     /// schema.org JSON-LD, safe to embed.
@@ -136,6 +139,7 @@ const SECTION_CLASSES: [NamedNodeRef<'static>; 1] = [bia::ALGORITHM_RECORD];
 pub fn entity_page(
     store: &PublicStore,
     layout: &Layout,
+    index: &Index,
     site: &Site,
     thing: &NamedNode,
 ) -> Result<Option<EntityPage>, StoreError> {
@@ -197,6 +201,7 @@ pub fn entity_page(
         &mut labels,
     )?;
     let report = site.report_href(&title, thing.as_str());
+    let lists = lists(index, site, rel);
     Ok(Some(EntityPage {
         site: site.clone(),
         iri: thing.as_str().to_owned(),
@@ -208,10 +213,33 @@ pub fn entity_page(
         sections,
         parts,
         incoming,
+        lists,
         alternates,
         json_ld,
         report,
     }))
+}
+
+/// The lists filtered on this thing (a concept or a territory that is a
+/// facet's value), with how many records they hold.
+fn lists(index: &Index, site: &Site, rel: &str) -> Vec<(String, String)> {
+    let Some((facet, key)) = Facet::of_thing(rel) else {
+        return Vec::new();
+    };
+    Kind::ALL
+        .iter()
+        .filter(|k| k.facets().contains(&facet))
+        .filter_map(|kind| {
+            let filters: Filters = [(facet, vec![key.to_owned()])].into_iter().collect();
+            let n = index.select(*kind, &filters, Sort::Title).entries.len();
+            (n > 0).then(|| {
+                (
+                    format!("{} {} (liste filtrée)", n, kind.title().to_lowercase()),
+                    format!("{}?{}={key}", site.path(kind.path()), facet.param()),
+                )
+            })
+        })
+        .collect()
 }
 
 fn group_by_subject(triples: &[Triple]) -> HashMap<NamedOrBlankNode, Vec<Triple>> {
@@ -236,7 +264,34 @@ fn types(triples: &[Triple]) -> Vec<NamedNode> {
     out
 }
 
+/// Kinds named here rather than by the ontology: the INSEE and SKOS
+/// classes the ontology does not label, and the most specific ones first.
+const KIND_NAMES: [(&str, &str); 7] = [
+    ("http://rdf.insee.fr/def/geo#Region", "Région"),
+    ("http://rdf.insee.fr/def/geo#Departement", "Département"),
+    (
+        "http://rdf.insee.fr/def/geo#Intercommunalite",
+        "Intercommunalité",
+    ),
+    ("http://rdf.insee.fr/def/geo#Commune", "Commune"),
+    (
+        "http://www.w3.org/2004/02/skos/core#Concept",
+        "Valeur d'une liste contrôlée",
+    ),
+    (
+        "http://www.w3.org/2004/02/skos/core#ConceptScheme",
+        "Liste contrôlée",
+    ),
+    ("http://www.w3.org/ns/dcat#Dataset", "Jeu de données"),
+];
+
 fn kind_label(store: &PublicStore, classes: &[NamedNode]) -> Result<String, StoreError> {
+    if let Some((_, name)) = KIND_NAMES
+        .iter()
+        .find(|(iri, _)| classes.iter().any(|c| c.as_str() == *iri))
+    {
+        return Ok((*name).to_owned());
+    }
     for c in classes {
         if let Some(l) = store.label(c.as_ref())? {
             return Ok(format::capitalize(&l));
@@ -466,7 +521,17 @@ fn incoming(
             continue;
         }
         let label = labels.of(&r.predicate)?;
-        let heading = incoming_heading(&r.predicate, &label);
+        let mut heading = incoming_heading(&r.predicate, &label);
+        if r.predicate.as_str() == "http://rdf.insee.fr/def/geo#subdivisionDe" {
+            let types = labels.store.objects(from.as_ref(), rdf::TYPE)?;
+            if let Some((_, name)) = KIND_NAMES.iter().find(|(iri, _)| {
+                types
+                    .iter()
+                    .any(|t| matches!(t, Term::NamedNode(n) if n.as_str() == *iri))
+            }) {
+                heading = format!("{name}s de ce territoire");
+            }
+        }
         let entry = groups
             .entry(heading)
             .or_insert_with(|| (r.predicate.clone(), Vec::new()));
@@ -574,7 +639,14 @@ impl<'a> Labels<'a> {
         }
         let label = match self.store.label(node.as_ref())? {
             Some(l) => l,
-            None => local_name(node.as_str()).to_owned(),
+            // A term of a vocabulary: its local name; a web page: its
+            // address, which says more than its last segment.
+            None if node.as_str().contains('#')
+                || crate::iri::minted_base(node.as_str()).is_some() =>
+            {
+                local_name(node.as_str()).to_owned()
+            }
+            None => node.as_str().to_owned(),
         };
         self.known.insert(node.clone(), label.clone());
         Ok(label)

@@ -428,8 +428,9 @@ pub(crate) async fn page(
             site.href(next.as_str())
         });
     }
-    cached(&state, key, &headers, |store, _| {
-        let page = html::entity_page(store, &state.pages.layout, site, &thing)
+    cached(&state, key, &headers, |store, generation| {
+        let index = state.pages.index(store, generation)?;
+        let page = html::entity_page(store, &state.pages.layout, &index, site, &thing)
             .map_err(HttpError::internal)?
             .ok_or_else(|| {
                 HttpError::NotFound(Message::new("fiche introuvable", "record not found"))
