@@ -15,6 +15,15 @@ pub const KINDS: &[&str] = &[
     "jeu",
 ];
 
+/// The data documents of a thing, `/data/{kind}/{slug}.{suffix}`: (name,
+/// media type, suffix), Turtle first.
+pub const DOCUMENTS: [(&str, &str, &str); 4] = [
+    ("Turtle", "text/turtle", "ttl"),
+    ("N-Triples", "application/n-triples", "nt"),
+    ("JSON-LD", "application/ld+json", "jsonld"),
+    ("RDF/XML", "application/rdf+xml", "rdf"),
+];
+
 /// The deployment's base IRI (always ends with `/`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BaseIri(String);
@@ -76,10 +85,18 @@ impl BaseIri {
         Some(self.join(&format!("id/{kind}/{slug}")))
     }
 
-    /// Maps `/id/{kind}/{slug}` to its HTML page `/page/{kind}/{slug}`.
-    pub fn page_of(&self, thing: &str) -> Option<String> {
-        let rel = self.relative(thing)?.strip_prefix("id/")?;
-        Some(format!("{}page/{rel}", self.0))
+    /// The path of the base (`/`, or `/ia/` for `https://example.org/ia/`):
+    /// pages link under it with absolute paths, whatever the host name.
+    pub fn root(&self) -> &str {
+        let after_scheme = self.0.split_once("://").map_or("", |(_, rest)| rest);
+        after_scheme.find('/').map_or("/", |i| &after_scheme[i..])
+    }
+
+    /// The page of a thing named under `/id/` (`{root}page/{kind}/{slug}`,
+    /// fragment kept); `None` for an IRI that is not a thing of this base.
+    pub fn page_path(&self, thing: &str) -> Option<String> {
+        let rest = self.relative(thing)?.strip_prefix("id/")?;
+        Some(format!("{}page/{rest}", self.root()))
     }
 }
 
@@ -185,6 +202,18 @@ mod tests {
         assert_eq!(minted_base("http://e/id/autre/x"), None);
         assert_eq!(minted_base("http://e/id/projet/"), None);
         assert_eq!(minted_base("https://w3id.org/bibia/def#UseCase"), None);
+    }
+
+    #[test]
+    fn pages_stay_under_the_root_of_the_base() {
+        let base = BaseIri::parse("https://example.org/ia").unwrap();
+        assert_eq!(base.root(), "/ia/");
+        assert_eq!(
+            base.page_path("https://example.org/ia/id/projet/x#algorithme")
+                .as_deref(),
+            Some("/ia/page/projet/x#algorithme")
+        );
+        assert_eq!(base.page_path("http://spdx.org/licenses/MIT"), None);
     }
 
     #[test]

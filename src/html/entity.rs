@@ -114,14 +114,6 @@ pub struct EntityPage {
     pub report: String,
 }
 
-/// The data documents of a thing: (name, media type, suffix).
-pub(crate) const DOCUMENTS: [(&str, &str, &str); 4] = [
-    ("Turtle", "text/turtle", "ttl"),
-    ("N-Triples", "application/n-triples", "nt"),
-    ("JSON-LD", "application/ld+json", "jsonld"),
-    ("RDF/XML", "application/rdf+xml", "rdf"),
-];
-
 /// Properties shown elsewhere on the page than in its groups.
 const HEADER_PROPERTIES: [NamedNodeRef<'static>; 5] = [
     rdf::TYPE,
@@ -187,7 +179,7 @@ pub fn entity_page(
         .relative(thing.as_str())
         .and_then(|r| r.strip_prefix("id/"))
         .unwrap_or_default();
-    let alternates = DOCUMENTS
+    let alternates = crate::iri::DOCUMENTS
         .iter()
         .map(|(name, media, suffix)| (*name, *media, site.path(&format!("data/{rel}.{suffix}"))))
         .collect();

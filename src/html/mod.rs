@@ -84,30 +84,3 @@ impl Site {
         )
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn links_stay_under_the_root_of_the_base() {
-        let site = Site::new(
-            BaseIri::parse("https://example.org/ia").unwrap(),
-            "a@b.c".into(),
-        );
-        assert_eq!(site.root, "/ia/");
-        assert_eq!(
-            site.href("https://example.org/ia/id/projet/x#algorithme"),
-            "/ia/page/projet/x#algorithme"
-        );
-        assert_eq!(
-            site.href("http://spdx.org/licenses/MIT"),
-            "http://spdx.org/licenses/MIT"
-        );
-        let local = Site::new(
-            BaseIri::parse("http://localhost:8080").unwrap(),
-            "a@b.c".into(),
-        );
-        assert_eq!(local.path("projets"), "/projets");
-    }
-}

@@ -36,34 +36,24 @@ enum Target {
     Document(Doc),
 }
 
-/// A data document format, by its suffix.
+/// A data document format, in the order of [`crate::iri::DOCUMENTS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Doc {
-    Turtle,
-    NTriples,
-    JsonLd,
-    RdfXml,
+    Turtle = 0,
+    NTriples = 1,
+    JsonLd = 2,
+    RdfXml = 3,
 }
 
 impl Doc {
     const ALL: [Doc; 4] = [Doc::Turtle, Doc::NTriples, Doc::JsonLd, Doc::RdfXml];
 
     fn suffix(self) -> &'static str {
-        match self {
-            Doc::Turtle => "ttl",
-            Doc::NTriples => "nt",
-            Doc::JsonLd => "jsonld",
-            Doc::RdfXml => "rdf",
-        }
+        crate::iri::DOCUMENTS[self as usize].2
     }
 
     fn media_type(self) -> &'static str {
-        match self {
-            Doc::Turtle => "text/turtle",
-            Doc::NTriples => "application/n-triples",
-            Doc::JsonLd => "application/ld+json",
-            Doc::RdfXml => "application/rdf+xml",
-        }
+        crate::iri::DOCUMENTS[self as usize].1
     }
 
     fn content_type(self) -> &'static str {
