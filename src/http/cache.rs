@@ -40,6 +40,11 @@ pub(crate) struct Cached {
     pub(crate) modified: SystemTime,
     /// `Link` header, if any.
     pub(crate) link: Option<HeaderValue>,
+    /// The headers of every answer, made once: `ETag` of the identity
+    /// body, of the gzipped one, and `Last-Modified`.
+    etag_plain: HeaderValue,
+    etag_gzip: HeaderValue,
+    last_modified: HeaderValue,
 }
 
 impl Cached {
@@ -60,11 +65,15 @@ impl Cached {
             let _ = enc.write_all(&body);
             axum::body::Bytes::from(enc.finish().unwrap_or_default())
         });
+        let header = |s: String| HeaderValue::from_str(&s).unwrap_or(HeaderValue::from_static(""));
         Self {
             status,
             content_type: HeaderValue::from_static(content_type),
             body: body.into(),
             gzip: gzip.filter(|g| !g.is_empty()),
+            etag_plain: header(format!("\"{etag}\"")),
+            etag_gzip: header(format!("\"{etag}-gz\"")),
+            last_modified: header(httpdate::fmt_http_date(modified)),
             etag,
             modified,
             link: link.and_then(|l| HeaderValue::from_str(&l).ok()),
@@ -76,8 +85,8 @@ impl Cached {
     pub(crate) fn respond(&self, request: &HeaderMap) -> Response {
         let gzip = self.gzip.as_ref().filter(|_| accepts_gzip(request));
         let etag = match gzip {
-            Some(_) => format!("\"{}-gz\"", self.etag),
-            None => format!("\"{}\"", self.etag),
+            Some(_) => self.etag_gzip.clone(),
+            None => self.etag_plain.clone(),
         };
         let not_modified = match request.get(header::IF_NONE_MATCH) {
             Some(v) => v.to_str().is_ok_and(|v| self.matches(v)),
@@ -89,12 +98,12 @@ impl Cached {
         };
         let mut builder = Response::builder()
             .header(header::ETAG, etag)
+            .header(header::LAST_MODIFIED, self.last_modified.clone())
+            .header(header::VARY, HeaderValue::from_static("Accept-Encoding"))
             .header(
-                header::LAST_MODIFIED,
-                httpdate::fmt_http_date(self.modified),
-            )
-            .header(header::VARY, "Accept-Encoding")
-            .header(header::CACHE_CONTROL, "public, no-cache");
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, no-cache"),
+            );
         if let Some(link) = &self.link {
             builder = builder.header(header::LINK, link.clone());
         }

@@ -25,14 +25,13 @@ use tower_http::cors::CorsLayer;
 
 /// The router of the public service; its handlers block their thread, so
 /// it is served only by [`serve`].
+///
+/// Pages and data documents keep their gzipped bytes in the page cache and
+/// are not compressed again; the SPARQL answers, the stylesheet and the
+/// errors go through the compression layer.
 fn app(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(pages::home))
+    let compressed = Router::new()
         .route("/healthz", get(health::healthz))
-        .route("/id/{*rest}", get(pages::id))
-        .route("/page/{*rest}", get(pages::page))
-        .route("/data/{*rest}", get(pages::data))
-        .route("/{list}", get(pages::list))
         .route("/static/bibia.css", get(pages::stylesheet))
         .route("/static/icon.svg", get(pages::icon))
         .route("/favicon.ico", get(pages::icon))
@@ -51,8 +50,15 @@ fn app(state: AppState) -> Router {
                 .delete(sparql::refuse_write)
                 .patch(sparql::refuse_write),
         )
+        .layer(CompressionLayer::new());
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/id/{*rest}", get(pages::id))
+        .route("/page/{*rest}", get(pages::page))
+        .route("/data/{*rest}", get(pages::data))
+        .route("/{list}", get(pages::list))
         .fallback(pages::fallback)
-        .layer(CompressionLayer::new())
+        .merge(compressed)
         // Every CORS answer is the same (`*` for origins, methods and
         // headers), so it varies with none of the request's headers.
         .layer(
