@@ -227,17 +227,21 @@ enum Missing {
     Unknown,
 }
 
+/// Whether the data mark the thing withdrawn (`bia:WithdrawnRecord`).
+fn withdrawn(store: &PublicStore, thing: &NamedNode) -> Result<bool, HttpError> {
+    Ok(store
+        .objects(thing.as_ref(), rdf::TYPE)
+        .map_err(HttpError::internal)?
+        .iter()
+        .any(|t| matches!(t, Term::NamedNode(n) if n.as_ref() == bia::WITHDRAWN_RECORD)))
+}
+
+/// Whether the projection describes the thing (and it is not withdrawn).
 fn exists(store: &PublicStore, site: &Site, thing: &NamedNode) -> Result<bool, HttpError> {
     let Some(graph) = site.base.record_of(thing.as_ref()) else {
         return Ok(false);
     };
-    let types = store
-        .objects(thing.as_ref(), rdf::TYPE)
-        .map_err(HttpError::internal)?;
-    let withdrawn = types
-        .iter()
-        .any(|t| matches!(t, Term::NamedNode(n) if n.as_ref() == bia::WITHDRAWN_RECORD));
-    Ok(!withdrawn
+    Ok(!withdrawn(store, thing)?
         && !store
             .describe(thing.as_ref(), graph.as_ref())
             .map_err(HttpError::internal)?
@@ -245,13 +249,7 @@ fn exists(store: &PublicStore, site: &Site, thing: &NamedNode) -> Result<bool, H
 }
 
 fn missing(store: &PublicStore, thing: &NamedNode) -> Result<Missing, HttpError> {
-    let types = store
-        .objects(thing.as_ref(), rdf::TYPE)
-        .map_err(HttpError::internal)?;
-    if !types
-        .iter()
-        .any(|t| matches!(t, Term::NamedNode(n) if n.as_ref() == bia::WITHDRAWN_RECORD))
-    {
+    if !withdrawn(store, thing)? {
         return Ok(Missing::Unknown);
     }
     let replaced = store
@@ -307,6 +305,27 @@ fn answer_missing(
         }
         Missing::Unknown => not_found(state, path, headers),
     }
+}
+
+/// The answer of a thing's page or document: from the cache; else 301,
+/// 410 or 404 when the thing is not (or no longer) there; else made by
+/// `make` and kept.
+fn thing_answer(
+    state: &AppState,
+    path: String,
+    headers: &HeaderMap,
+    thing: &NamedNode,
+    moved_to: impl Fn(&Site, &NamedNode) -> String,
+    make: impl FnOnce(&PublicStore, u64) -> Result<Cached, HttpError>,
+) -> Result<Response, HttpError> {
+    let generation = state.engine.public().version().generation;
+    if let Some(hit) = state.pages.cache.get(&path, generation) {
+        return Ok(hit.respond(headers));
+    }
+    if !exists(state.engine.public(), &state.pages.site, thing)? {
+        return answer_missing(state, thing, &path, headers, moved_to);
+    }
+    cached(state, path, headers, make)
 }
 
 /// The 404 page of `path`, with the records whose slug is closest.
@@ -405,28 +424,23 @@ pub(crate) async fn page(
     let Some(thing) = thing(site, &rest) else {
         return not_found(&state, &path, &headers);
     };
-    let key = path.clone();
-    if let Some(hit) = state
-        .pages
-        .cache
-        .get(&key, state.engine.public().version().generation)
-    {
-        return Ok(hit.respond(&headers));
-    }
-    if !exists(state.engine.public(), site, &thing)? {
-        return answer_missing(&state, &thing, &path, &headers, |site, next| {
-            site.href(next.as_str())
-        });
-    }
-    cached(&state, key, &headers, |store, generation| {
-        let index = state.pages.index(store, generation)?;
-        let page = html::entity_page(store, &state.pages.layout, &index, site, &thing)
-            .map_err(HttpError::internal)?
-            .ok_or_else(|| {
-                HttpError::NotFound(Message::new("fiche introuvable", "record not found"))
-            })?;
-        html(StatusCode::OK, &page, store, Some(links(site, &rest)))
-    })
+    let moved_to = |site: &Site, next: &NamedNode| site.href(next.as_str());
+    thing_answer(
+        &state,
+        path,
+        &headers,
+        &thing,
+        moved_to,
+        |store, generation| {
+            let index = state.pages.index(store, generation)?;
+            let page = html::entity_page(store, &state.pages.layout, &index, site, &thing)
+                .map_err(HttpError::internal)?
+                .ok_or_else(|| {
+                    HttpError::NotFound(Message::new("fiche introuvable", "record not found"))
+                })?;
+            html(StatusCode::OK, &page, store, Some(links(site, &rest)))
+        },
+    )
 }
 
 /// `GET /data/{kind}/{slug}.{suffix}`: a data document.
@@ -446,25 +460,15 @@ pub(crate) async fn data(
     let Some(thing) = thing(site, &name) else {
         return not_found(&state, &path, &headers);
     };
-    let key = path.clone();
-    if let Some(hit) = state
-        .pages
-        .cache
-        .get(&key, state.engine.public().version().generation)
-    {
-        return Ok(hit.respond(&headers));
-    }
-    if !exists(state.engine.public(), site, &thing)? {
-        return answer_missing(&state, &thing, &path, &headers, |site, next| {
-            let rel = site
-                .base
-                .relative(next.as_str())
-                .and_then(|r| r.strip_prefix("id/"))
-                .unwrap_or_default();
-            site.path(&format!("data/{rel}.{}", doc.suffix()))
-        });
-    }
-    cached(&state, key, &headers, |store, _| {
+    let moved_to = |site: &Site, next: &NamedNode| {
+        let rel = site
+            .base
+            .relative(next.as_str())
+            .and_then(|r| r.strip_prefix("id/"))
+            .unwrap_or_default();
+        site.path(&format!("data/{rel}.{}", doc.suffix()))
+    };
+    thing_answer(&state, path, &headers, &thing, moved_to, |store, _| {
         let graph = site.base.record_of(thing.as_ref()).ok_or_else(|| {
             HttpError::NotFound(Message::new("fiche introuvable", "record not found"))
         })?;
