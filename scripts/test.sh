@@ -3,7 +3,7 @@
 # when ../shared is present).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup-system.sh
+scripts/setup-system.sh --for-tests
 # The real SPARQL clients that tests/sparql/clients.rs runs against the
 # endpoint (PyPI); in CI that test fails without them.
 if ! python3 -c 'import SPARQLWrapper, rdflib' 2>/dev/null; then
