@@ -339,7 +339,7 @@ fn sections(
                     parts.extend(nested);
                     Value::Link {
                         href: format!("#{id}"),
-                        label: title,
+                        label: format!("Voir la section « {title} » ci-dessous"),
                     }
                 } else {
                     Value::Part {

@@ -35,6 +35,14 @@ pub fn shared(relative: &str) -> Option<std::path::PathBuf> {
     None
 }
 
+/// Turns for the tests that measure time (the SPARQL limits: a 1-second
+/// time limit, a body that must time out within 3 s) and the tests that
+/// load the machine (bursts of 64 clients, the browser, the sweep of every
+/// page): on 2 cores, a burst beside a 1-second limit decides the limit's
+/// test. Each takes the lock for its whole run
+/// (`TIMING.lock().await`, or `TIMING.blocking_lock()` outside a runtime).
+pub static TIMING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// The real `bibia serve` binary, started on a free local port; killed
 /// when dropped.
 pub struct Served {

@@ -35,6 +35,7 @@ fn missing() -> Option<String> {
 
 #[test]
 fn every_page_passes_the_browser_test() {
+    let _turn = crate::common::TIMING.blocking_lock();
     if let Some(why) = missing() {
         assert!(
             std::env::var_os("CI").is_none(),

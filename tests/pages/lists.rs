@@ -173,6 +173,7 @@ async fn a_selection_downloads_as_csv_and_as_rdf() {
 
 #[tokio::test]
 async fn a_burst_of_64_clients_on_pages_and_lists_gets_only_200_and_304() {
+    let _turn = crate::common::TIMING.lock().await;
     let app = app();
     let paths = [
         "/",

@@ -32,6 +32,7 @@ fn text_of(term: &Term) -> Option<String> {
 
 #[tokio::test]
 async fn no_restricted_value_reaches_a_page_a_list_or_a_document() {
+    let _turn = crate::common::TIMING.lock().await;
     let stores = &common::demo().stores;
     let policy = &stores.model().policy;
     let restricted: HashSet<_> = policy.restricted().cloned().collect();

@@ -235,6 +235,7 @@ async fn a_refused_body_does_not_break_the_connection() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixty_four_clients_at_once_are_all_answered() {
+    let _turn = crate::common::TIMING.lock().await;
     let app = TestApp::demo();
     let describe = format!(
         "/sparql?query=DESCRIBE%20%3C{}%3E",
@@ -277,6 +278,7 @@ async fn sixty_four_clients_at_once_are_all_answered() {
 
 #[tokio::test]
 async fn a_full_queue_or_a_wait_past_the_limit_gets_503() {
+    let _turn = crate::common::TIMING.lock().await;
     // No slot and no place in the queue: refused at once.
     let app = TestApp::with_limits(
         common::demo(),
@@ -321,6 +323,7 @@ async fn a_full_queue_or_a_wait_past_the_limit_gets_503() {
 /// skipped outside CI and fails in CI.
 #[test]
 fn python_sparql_clients_against_bibia_serve() {
+    let _turn = crate::common::TIMING.blocking_lock();
     let python = std::env::var("BIBIA_PYTHON").unwrap_or_else(|_| "python3".into());
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),

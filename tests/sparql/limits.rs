@@ -5,6 +5,7 @@ use super::*;
 
 #[tokio::test]
 async fn row_limit_cuts_and_says_so() {
+    let _turn = crate::common::TIMING.lock().await;
     let app = TestApp::with_limits(common::demo(), limited(|l| l.max_rows = 5));
     let r = get_query(
         &app,
@@ -56,6 +57,7 @@ async fn row_limit_cuts_and_says_so() {
 
 #[tokio::test]
 async fn large_results_stream_whole() {
+    let _turn = crate::common::TIMING.lock().await;
     let app = TestApp::demo();
     let r = get_query(
         &app,
@@ -72,6 +74,7 @@ async fn large_results_stream_whole() {
 
 #[tokio::test]
 async fn too_many_queries_get_503_with_retry_after() {
+    let _turn = crate::common::TIMING.lock().await;
     let app = TestApp::with_limits(
         common::demo(),
         limited(|l| {
@@ -92,6 +95,7 @@ const EXPLOSIVE: &str =
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn explosive_query_times_out_while_others_are_answered() {
+    let _turn = crate::common::TIMING.lock().await;
     let app = TestApp::with_limits(
         common::demo(),
         limited(|l| l.timeout = Duration::from_secs(1)),
@@ -168,6 +172,7 @@ async fn slot_freed(app: &TestApp, within: Duration, what: &str) -> Duration {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_going_away_frees_the_slot() {
+    let _turn = crate::common::TIMING.lock().await;
     // No queue: a query that finds the slot taken is told so at once.
     let app = TestApp::with_limits(
         common::demo(),
@@ -206,6 +211,7 @@ async fn client_going_away_frees_the_slot() {
 
 #[tokio::test]
 async fn a_body_sent_too_slowly_gets_408() {
+    let _turn = crate::common::TIMING.lock().await;
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     let app = TestApp::with_limits(
         common::demo(),
@@ -233,6 +239,7 @@ async fn a_body_sent_too_slowly_gets_408() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_beyond_the_limit_wait_their_turn() {
+    let _turn = crate::common::TIMING.lock().await;
     let app = TestApp::serve(common::demo(), QueryLimits::default(), 1);
     // A keep-alive connection, answered and left open.
     let (first, head) = raw_get(&app, "/sparql?query=ASK%7B%7D", 1).await;
@@ -256,6 +263,7 @@ async fn connections_beyond_the_limit_wait_their_turn() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_stops_reading_loses_its_answer_at_the_time_limit() {
+    let _turn = crate::common::TIMING.lock().await;
     let app = TestApp::with_limits(
         common::demo(),
         limited(|l| {
@@ -287,6 +295,7 @@ const IN_MEMORY_EXPLOSIONS: &[&str] = &[
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn products_of_products_are_really_stopped() {
+    let _turn = crate::common::TIMING.lock().await;
     // One slot: the next query is answered only once the evaluation of the
     // previous one has really ended.
     let app = TestApp::with_limits(
