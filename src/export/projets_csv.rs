@@ -15,6 +15,13 @@
 //!
 //! Only public values can appear: everything is read from the
 //! [`PublicStore`].
+//!
+//! What the layout cannot say exactly, by construction: a partner whose
+//! name holds a comma, a semicolon or a spaced dash, or a bare dash between
+//! two words no known name joins that way (see `import/partners.rs`), is
+//! read back as several partners; an organisation keeps one SIRET per row;
+//! a use case has one leading organisation (the first by IRI) and one theme
+//! (the network's model has one). None of these occur in the demo.
 
 use super::ExportError;
 use crate::iri::BaseIri;

@@ -279,7 +279,10 @@ impl PublicStore {
             else {
                 continue;
             };
-            if s.as_str().contains('#') || base.record_of(s.as_ref()).as_ref() != Some(&g) {
+            if s.as_str().contains('#')
+                || base.relative(s.as_str()).is_none()
+                || base.record_of(s.as_ref()).as_ref() != Some(&g)
+            {
                 continue;
             }
             if q.object == Term::from(crate::vocab::bia::WITHDRAWN_RECORD.into_owned()) {
