@@ -3,6 +3,7 @@
 pub mod browse;
 pub mod cli;
 pub mod config;
+pub mod export;
 pub mod generate;
 pub mod html;
 pub mod http;

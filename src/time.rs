@@ -25,7 +25,19 @@ fn now_secs() -> i64 {
 
 /// The current UTC time as an `xsd:dateTime` lexical form.
 pub fn now_xsd() -> String {
-    let s = now_secs();
+    date_time(now_secs())
+}
+
+/// A time as an `xsd:dateTime` lexical form in UTC, to the second (also a
+/// W3C Datetime, as sitemaps want).
+pub fn xsd_date_time(time: SystemTime) -> String {
+    date_time(
+        time.duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64),
+    )
+}
+
+fn date_time(s: i64) -> String {
     let (y, m, d) = civil(s.div_euclid(86_400));
     let t = s.rem_euclid(86_400);
     format!(

@@ -2,6 +2,7 @@
 
 mod cli;
 mod common;
+mod export;
 mod import;
 mod model;
 mod pages;

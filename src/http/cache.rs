@@ -8,7 +8,7 @@
 //! after a write empties the cache.
 
 use axum::body::Body;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use sha2::Digest as _;
 use std::collections::HashMap;
@@ -40,6 +40,8 @@ pub(crate) struct Cached {
     pub(crate) modified: SystemTime,
     /// `Link` header, if any.
     pub(crate) link: Option<HeaderValue>,
+    /// Other headers of a full answer (`Content-Disposition`).
+    extra: Vec<(HeaderName, HeaderValue)>,
     /// The headers of every answer, made once: `ETag` of the identity
     /// body, of the gzipped one, and `Last-Modified`.
     etag_plain: HeaderValue,
@@ -77,7 +79,15 @@ impl Cached {
             etag,
             modified,
             link: link.and_then(|l| HeaderValue::from_str(&l).ok()),
+            extra: Vec::new(),
         }
+    }
+
+    /// The same answer with one more header on its full (not 304)
+    /// answers.
+    pub(crate) fn with_header(mut self, name: HeaderName, value: &'static str) -> Self {
+        self.extra.push((name, HeaderValue::from_static(value)));
+        self
     }
 
     /// The answer to a request with these headers: 304 when the client's
@@ -116,6 +126,9 @@ impl Cached {
         builder = builder
             .status(self.status)
             .header(header::CONTENT_TYPE, self.content_type.clone());
+        for (name, value) in &self.extra {
+            builder = builder.header(name, value.clone());
+        }
         match gzip {
             Some(g) => builder
                 .header(header::CONTENT_ENCODING, "gzip")

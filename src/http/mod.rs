@@ -7,6 +7,7 @@
 
 mod cache;
 mod error;
+mod export;
 mod health;
 mod negotiate;
 mod pages;
@@ -56,6 +57,9 @@ fn app(state: AppState) -> Router {
         .route("/id/{*rest}", get(pages::id))
         .route("/page/{*rest}", get(pages::page))
         .route("/data/{*rest}", get(pages::data))
+        .route("/export/projets.csv", get(export::projets_csv))
+        .route("/sitemap.xml", get(export::sitemap))
+        .route("/robots.txt", get(export::robots))
         .route("/{list}", get(pages::list))
         .fallback(pages::fallback)
         .merge(compressed)

@@ -159,7 +159,7 @@ impl Pages {
 }
 
 /// Serves `key` from the cache, or makes it with `make` and keeps it.
-fn cached(
+pub(super) fn cached(
     state: &AppState,
     key: String,
     headers: &HeaderMap,
@@ -194,7 +194,9 @@ fn html(
 }
 
 /// The thing an `/id`, `/page` or `/data` path names, if the path is well
-/// formed: `projet/x`, `concept/theme/x`, `concept/theme`.
+/// formed: `projet/x`, `concept/theme/x`, `concept/theme`. Slugs are
+/// ASCII letters, digits, `-` and `_` (upper case too: the INSEE codes of
+/// Corsica's communes, `commune-2B010`).
 fn thing(site: &Site, rest: &str) -> Option<NamedNode> {
     let mut parts = rest.split('/');
     let kind = parts.next()?;
@@ -209,7 +211,7 @@ fn thing(site: &Site, rest: &str) -> Option<NamedNode> {
     let valid = |s: &&str| {
         !s.is_empty()
             && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     };
     if !segments.iter().all(valid) {
         return None;
@@ -329,7 +331,11 @@ fn thing_answer(
 }
 
 /// The 404 page of `path`, with the records whose slug is closest.
-fn not_found(state: &AppState, path: &str, headers: &HeaderMap) -> Result<Response, HttpError> {
+pub(super) fn not_found(
+    state: &AppState,
+    path: &str,
+    headers: &HeaderMap,
+) -> Result<Response, HttpError> {
     let site = &state.pages.site;
     cached(
         state,
@@ -522,14 +528,18 @@ pub(crate) async fn home(
     })
 }
 
-/// `GET /{list}` (`projets`, `projets.csv`, `projets.ttl`…): a list, or a
-/// 404 page for any other single-segment path.
+/// `GET /{list}` (`projets`, `projets.csv`, `projets.ttl`…): a list, a
+/// file of the sitemap index (`sitemap-2.xml`, see [`super::export`]), or
+/// a 404 page for any other single-segment path.
 pub(crate) async fn list(
     State(state): State<AppState>,
     Path(name): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
+    if let Some(n) = super::export::sitemap_part(&name) {
+        return super::export::sitemap_file(&state, n, &headers);
+    }
     let (base, suffix) = name.split_once('.').unwrap_or((name.as_str(), ""));
     let Some(kind) = Kind::from_path(base) else {
         return not_found(&state, &format!("/{name}"), &headers);

@@ -20,6 +20,10 @@ pub struct AppState {
     pub base: BaseIri,
     /// When the service started.
     pub started: Instant,
+    /// URLs per sitemap file ([`crate::export::MAX_URLS`]; past it,
+    /// `/sitemap.xml` is an index of `/sitemap-{n}.xml`). Lower it to see
+    /// the index on a small store.
+    pub sitemap_limit: usize,
     /// The pages: their cache, the lists' index, the site.
     pub(crate) pages: Arc<Pages>,
 }
@@ -40,6 +44,7 @@ impl AppState {
             engine: Engine::new(public, limits)?,
             base,
             started: Instant::now(),
+            sitemap_limit: crate::export::MAX_URLS,
             pages: Arc::new(Pages::new(site, layout)),
         })
     }

@@ -9,7 +9,7 @@ use super::{PublicStore, StoreError};
 use crate::vocab::{dcterms, foaf, schema, skos};
 use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{
-    GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Term, TermRef, Triple,
+    GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Term, TermRef, Triple,
 };
 use std::sync::PoisonError;
 use std::time::SystemTime;
@@ -259,6 +259,60 @@ impl PublicStore {
         let mut triples: Vec<Triple> = out.iter().map(|t| t.into_owned()).collect();
         triples.sort_by_cached_key(ToString::to_string);
         Ok(triples)
+    }
+
+    /// The things that have a page: every named subject typed in its own
+    /// record graph (`/id/{kind}/{slug}`, and the concepts of a scheme,
+    /// whose record is the scheme's graph), under `base`, withdrawn records
+    /// left out, each with its `dcterms:modified` (the latest, as written)
+    /// when it has one. Sorted by IRI.
+    pub fn things(
+        &self,
+        base: &crate::iri::BaseIri,
+    ) -> Result<Vec<(NamedNode, Option<String>)>, StoreError> {
+        let mut things = std::collections::BTreeSet::new();
+        let mut withdrawn = std::collections::HashSet::new();
+        for q in self.0.quads_for_pattern(None, Some(rdf::TYPE), None, None) {
+            let q = q?;
+            let (NamedOrBlankNode::NamedNode(s), GraphName::NamedNode(g)) =
+                (q.subject, q.graph_name)
+            else {
+                continue;
+            };
+            if s.as_str().contains('#')
+                || base.relative(s.as_str()).is_none()
+                || base.record_of(s.as_ref()).as_ref() != Some(&g)
+            {
+                continue;
+            }
+            if q.object == Term::from(crate::vocab::bia::WITHDRAWN_RECORD.into_owned()) {
+                withdrawn.insert(s.clone());
+            }
+            things.insert(s);
+        }
+        let mut modified: std::collections::HashMap<NamedNode, String> =
+            std::collections::HashMap::new();
+        for q in self
+            .0
+            .quads_for_pattern(None, Some(dcterms::MODIFIED), None, None)
+        {
+            let q = q?;
+            if let (NamedOrBlankNode::NamedNode(s), Term::Literal(l)) = (q.subject, q.object) {
+                let value = l.value().to_owned();
+                let latest = modified.entry(s).or_default();
+                if value > *latest {
+                    *latest = value;
+                }
+            }
+        }
+        Ok(things
+            .into_iter()
+            .filter(|t| !withdrawn.contains(t))
+            .map(|t| {
+                let m = modified.get(&t).cloned();
+                (t, m)
+            })
+            .collect())
     }
 
     /// Whether the projection holds a graph of this name.

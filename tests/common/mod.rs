@@ -152,6 +152,19 @@ impl TestStore {
         s
     }
 
+    /// A store holding the model and the territories, without the demo
+    /// (what `bibia serve --no-demo` starts from).
+    pub fn with_territories() -> Self {
+        let s = Self::empty();
+        s.stores
+            .seed(Seed {
+                reference: true,
+                demo: false,
+            })
+            .expect("model and territories load");
+        s
+    }
+
     /// A store holding the model, the territories and the demo data.
     pub fn with_demo() -> Self {
         let s = Self::empty();
@@ -212,15 +225,25 @@ impl TestApp {
         limits: bibia::config::QueryLimits,
         max_connections: usize,
     ) -> Self {
+        Self::serve_state(Self::state(store, limits), max_connections)
+    }
+
+    /// The state of an app over `store`, for a test to change before
+    /// [`TestApp::serve_state`].
+    pub fn state(store: &TestStore, limits: bibia::config::QueryLimits) -> bibia::http::AppState {
         let layout = Arc::new(store.stores.model().layout.clone());
-        let state = bibia::http::AppState::new(
+        bibia::http::AppState::new(
             store.stores.public(),
             base(),
             limits,
             layout,
             bibia::config::DEFAULT_CONTACT,
         )
-        .expect("app state");
+        .expect("app state")
+    }
+
+    /// The app with this state, serving at most `max_connections` at once.
+    pub fn serve_state(state: bibia::http::AppState, max_connections: usize) -> Self {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
         listener.set_nonblocking(true).expect("non-blocking");
         let addr = listener.local_addr().expect("address");

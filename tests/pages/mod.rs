@@ -7,7 +7,7 @@
 mod browser;
 mod entities;
 mod lists;
-mod restricted;
+pub(crate) mod restricted;
 
 use crate::common::{self, TestApp, TestResponse, TestStore};
 use axum::body::Body;
