@@ -53,6 +53,8 @@ pub struct Config {
     pub demo: bool,
     /// Where "signaler une erreur" writes to.
     pub contact: String,
+    /// Datasets per page of the DCAT catalogue.
+    pub catalog_page_size: usize,
 }
 
 /// The contact of the pages' "signaler une erreur" until a deployment sets
@@ -129,6 +131,7 @@ impl Config {
             max_connections,
             demo,
             contact: DEFAULT_CONTACT.to_owned(),
+            catalog_page_size: crate::catalog::PAGE_SIZE,
         })
     }
 

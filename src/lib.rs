@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod browse;
+pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod export;

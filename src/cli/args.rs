@@ -67,6 +67,9 @@ pub enum Command {
         /// Do not load the demo data into an empty store.
         #[arg(long, env = "BIBIA_NO_DEMO")]
         no_demo: bool,
+        /// Datasets per page of the DCAT catalogue (`/catalog?page=N`).
+        #[arg(long, env = "BIBIA_CATALOG_PAGE_SIZE", default_value_t = crate::catalog::PAGE_SIZE)]
+        catalog_page_size: usize,
         /// The address the pages' "signaler une erreur" links write to.
         #[arg(long, env = "BIBIA_CONTACT_EMAIL", default_value = crate::config::DEFAULT_CONTACT)]
         contact_email: String,

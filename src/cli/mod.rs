@@ -40,6 +40,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             max_connections,
             service_allow,
             no_demo,
+            catalog_page_size,
             contact_email,
         } => {
             let limits = crate::config::QueryLimits {
@@ -59,7 +60,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 !no_demo,
             )?
             .with_contact(&contact_email)?;
-            serve::run(config)
+            if catalog_page_size == 0 {
+                return Err(crate::config::ConfigError::Zero("--catalog-page-size").into());
+            }
+            serve::run(crate::config::Config {
+                catalog_page_size,
+                ..config
+            })
         }
         Command::Load {
             store,

@@ -84,13 +84,14 @@ fn bootstrap(stores: &Stores, demo: bool) -> anyhow::Result<()> {
 
 async fn serve(stores: Stores, config: Config) -> anyhow::Result<()> {
     let layout = std::sync::Arc::new(stores.model().layout.clone());
-    let state = crate::http::AppState::new(
+    let mut state = crate::http::AppState::new(
         stores.public(),
         config.base.clone(),
         config.limits.clone(),
         layout,
         &config.contact,
     )?;
+    state.catalog_page_size = config.catalog_page_size;
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("écoute sur {} impossible", config.bind))?;

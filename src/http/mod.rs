@@ -6,6 +6,7 @@
 //! store, which is why the router is not public: only [`serve`] runs it.
 
 mod cache;
+mod catalog;
 mod error;
 mod export;
 mod health;
@@ -59,6 +60,11 @@ fn app(state: AppState) -> Router {
         .route("/data/{*rest}", get(pages::data))
         .route("/export/projets.csv", get(export::projets_csv))
         .route("/sitemap.xml", get(export::sitemap))
+        .route("/catalog", get(catalog::negotiated))
+        .route("/catalog.ttl", get(catalog::turtle))
+        .route("/catalog.nt", get(catalog::ntriples))
+        .route("/catalog.rdf", get(catalog::rdf_xml))
+        .route("/catalog.jsonld", get(catalog::json_ld))
         .route("/robots.txt", get(export::robots))
         .route("/{list}", get(pages::list))
         .fallback(pages::fallback)

@@ -145,7 +145,11 @@ impl Pages {
 
     /// The index of the lists for this version of the data (built by the
     /// first request that needs it; the others wait for it).
-    fn index(&self, store: &PublicStore, generation: u64) -> Result<Arc<Index>, HttpError> {
+    pub(super) fn index(
+        &self,
+        store: &PublicStore,
+        generation: u64,
+    ) -> Result<Arc<Index>, HttpError> {
         let mut slot = self.index.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((g, index)) = slot.as_ref()
             && *g == generation
@@ -496,7 +500,7 @@ pub(crate) async fn data(
     })
 }
 
-fn serialize(triples: &[Triple], format: RdfFormat) -> Result<Vec<u8>, HttpError> {
+pub(super) fn serialize(triples: &[Triple], format: RdfFormat) -> Result<Vec<u8>, HttpError> {
     let mut serializer = RdfSerializer::from_format(format);
     if matches!(format, RdfFormat::Turtle | RdfFormat::RdfXml) {
         for (prefix, iri) in crate::vocab::PREFIXES {

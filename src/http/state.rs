@@ -24,6 +24,8 @@ pub struct AppState {
     /// `/sitemap.xml` is an index of `/sitemap-{n}.xml`). Lower it to see
     /// the index on a small store.
     pub sitemap_limit: usize,
+    /// Datasets per page of `/catalog` ([`crate::catalog::PAGE_SIZE`]).
+    pub catalog_page_size: usize,
     /// The pages: their cache, the lists' index, the site.
     pub(crate) pages: Arc<Pages>,
 }
@@ -45,6 +47,7 @@ impl AppState {
             base,
             started: Instant::now(),
             sitemap_limit: crate::export::MAX_URLS,
+            catalog_page_size: crate::catalog::PAGE_SIZE,
             pages: Arc::new(Pages::new(site, layout)),
         })
     }

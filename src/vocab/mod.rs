@@ -47,6 +47,8 @@ pub mod bia {
         SOLUTION = "Solution";
         /// Class of technical resources.
         TECHNICAL_RESOURCE = "TechnicalResource";
+        /// Class of technical resources that are data sets.
+        DATASET = "Dataset";
         /// Class of territories.
         TERRITORY = "Territory";
         /// Class of qualified partnerships.
@@ -171,6 +173,24 @@ pub mod dcterms {
         LICENSE = "license";
         /// Publisher.
         PUBLISHER = "publisher";
+        /// Identifier (a literal).
+        IDENTIFIER = "identifier";
+        /// Language.
+        LANGUAGE = "language";
+        /// Period a dataset covers.
+        TEMPORAL = "temporal";
+        /// A standard something conforms to.
+        CONFORMS_TO = "conformsTo";
+        /// Class of periods of time.
+        PERIOD_OF_TIME = "PeriodOfTime";
+        /// Class of licence documents.
+        LICENSE_DOCUMENT = "LicenseDocument";
+        /// Class of media types.
+        MEDIA_TYPE = "MediaType";
+        /// Class of languages.
+        LINGUISTIC_SYSTEM = "LinguisticSystem";
+        /// Class of standards.
+        STANDARD = "Standard";
     }
 }
 
@@ -181,6 +201,36 @@ pub mod dcat {
         THEME = "theme";
         /// Contact point.
         CONTACT_POINT = "contactPoint";
+        /// Class of catalogues.
+        CATALOG = "Catalog";
+        /// Class of datasets.
+        DATASET = "Dataset";
+        /// Class of distributions.
+        DISTRIBUTION = "Distribution";
+        /// Class of data services.
+        DATA_SERVICE = "DataService";
+        /// A dataset of a catalogue.
+        HAS_DATASET = "dataset";
+        /// A distribution of a dataset.
+        HAS_DISTRIBUTION = "distribution";
+        /// A data service of a catalogue.
+        SERVICE = "service";
+        /// Where a distribution is reached.
+        ACCESS_URL = "accessURL";
+        /// Where a distribution's file is downloaded.
+        DOWNLOAD_URL = "downloadURL";
+        /// A distribution's media type.
+        MEDIA_TYPE = "mediaType";
+        /// A data service's endpoint.
+        ENDPOINT_URL = "endpointURL";
+        /// What a data service serves.
+        SERVES_DATASET = "servesDataset";
+        /// The service a distribution is reached through.
+        ACCESS_SERVICE = "accessService";
+        /// A web page about a dataset.
+        LANDING_PAGE = "landingPage";
+        /// Start of a period.
+        START_DATE = "startDate";
     }
 }
 
@@ -231,6 +281,12 @@ pub mod foaf {
         NAME = "name";
         /// Primary topic of a document.
         PRIMARY_TOPIC = "primaryTopic";
+        /// Class of agents (publishers).
+        AGENT = "Agent";
+        /// Class of documents (web pages).
+        DOCUMENT = "Document";
+        /// Home page.
+        HOMEPAGE = "homepage";
     }
 }
 
@@ -287,6 +343,30 @@ pub mod igeo {
         INTERCOMMUNALITE = "Intercommunalite";
         /// The larger territory a territory is part of.
         SUBDIVISION_DE = "subdivisionDe";
+    }
+}
+
+/// Hydra's paging terms (`http://www.w3.org/ns/hydra/core#`).
+pub mod hydra {
+    terms! { "http://www.w3.org/ns/hydra/core#";
+        /// A page of a collection.
+        PARTIAL_COLLECTION_VIEW = "PartialCollectionView";
+        /// The page of a collection.
+        VIEW = "view";
+        /// The first page.
+        FIRST = "first";
+        /// The next page.
+        NEXT = "next";
+        /// The next page (Hydra's older term, which harvesters still read).
+        NEXT_PAGE = "nextPage";
+        /// The previous page.
+        PREVIOUS = "previous";
+        /// The last page.
+        LAST = "last";
+        /// How many items the collection holds.
+        TOTAL_ITEMS = "totalItems";
+        /// Items per page (Hydra's older term).
+        ITEMS_PER_PAGE = "itemsPerPage";
     }
 }
 

@@ -405,6 +405,14 @@ impl<'g> Compiler<'g> {
                             .is_some()
                     });
                     if !has_path {
+                        // A value the shapes graph says nothing else about
+                        // constrains nothing: DCAT-AP 3.0.1's ranges.ttl
+                        // names a few property shapes it never defines.
+                        let undefined = as_subject(o)
+                            .is_none_or(|os| g.triples_for_subject(os).next().is_none());
+                        if undefined {
+                            continue;
+                        }
                         return Err(err(format!("sh:property value {o} has no sh:path")));
                     }
                     Constraint::Property(self.shape(o)?)
