@@ -230,30 +230,28 @@ fn knowledge_graph(
             Literal::new_typed_literal(full_date(start), xsd::DATE),
         ));
     }
-    let csv = base.join("catalog#csv");
-    b.link(graph, dcat::HAS_DISTRIBUTION, &csv);
     distribution(
         b,
-        &csv,
+        graph,
+        &base.join("catalog#csv"),
         "Projets au format CSV du réseau",
         &base.join("export/projets.csv"),
         Some("text/csv"),
     );
     let sparql = base.join("catalog#sparql-distribution");
-    b.link(graph, dcat::HAS_DISTRIBUTION, &sparql);
     distribution(
         b,
+        graph,
         &sparql,
         "Point d'accès SPARQL",
         &base.join("sparql"),
         None,
     );
     b.link(&sparql, dcat::ACCESS_SERVICE, service);
-    let pages = base.join("catalog#pages");
-    b.link(graph, dcat::HAS_DISTRIBUTION, &pages);
     distribution(
         b,
-        &pages,
+        graph,
+        &base.join("catalog#pages"),
         "Pages des fiches (HTML, et RDF par négociation de contenu)",
         &base.join(""),
         None,
@@ -314,8 +312,7 @@ fn resource(
     if let Some(Term::NamedNode(url)) = access.into_iter().next() {
         let distribution_node =
             NamedNode::new_unchecked(format!("{}#distribution", dataset.as_str()));
-        b.link(dataset, dcat::HAS_DISTRIBUTION, &distribution_node);
-        distribution(b, &distribution_node, &title, &url, None);
+        distribution(b, dataset, &distribution_node, &title, &url, None);
         if let Some(Term::NamedNode(licence)) = store
             .objects(dataset.as_ref(), dcterms::LICENSE)?
             .into_iter()
@@ -328,13 +325,16 @@ fn resource(
     Ok(())
 }
 
+/// A distribution `node` of `dataset`.
 fn distribution(
     b: &mut Builder,
+    dataset: &NamedNode,
     node: &NamedNode,
     title: &str,
     access: &NamedNode,
     media_type: Option<&str>,
 ) {
+    b.link(dataset, dcat::HAS_DISTRIBUTION, node);
     b.typed(node, dcat::DISTRIBUTION);
     b.text(node, dcterms::TITLE, title);
     b.link(node, dcat::ACCESS_URL, access);
