@@ -7,8 +7,6 @@ use crate::pages::restricted::secrets;
 use axum::http::StatusCode;
 use bibia::import::{Layout, Options, import_bytes};
 use bibia::store::PublicStore;
-use oxigraph::model::Term;
-use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The 16 columns of the network's public export, as its own files and
@@ -19,38 +17,11 @@ const HEADER: &str = "Nom_collectivite,Nom_du_projet,SIRET,Latitude,Longitude,Ty
 /// Runs a SELECT over the union of a projection's graphs; each row as text
 /// values (IRIs relative to the base, literals as their lexical form).
 fn select(store: &PublicStore, query: &str) -> Vec<Vec<String>> {
-    let prefixes = "PREFIX bia: <https://w3id.org/bibia/def#> PREFIX dcterms: <http://purl.org/dc/terms/> \
-        PREFIX foaf: <http://xmlns.com/foaf/0.1/> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> \
-        PREFIX adms: <http://www.w3.org/ns/adms#> PREFIX dcat: <http://www.w3.org/ns/dcat#> \
-        PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#> PREFIX schema: <http://schema.org/> \
-        PREFIX org: <http://www.w3.org/ns/org#> ";
-    let mut prepared = SparqlEvaluator::new()
-        .with_base_iri(BASE)
-        .expect("base")
-        .parse_query(&format!("{prefixes}{query}"))
-        .expect("query parses");
-    prepared.dataset_mut().set_default_graph_as_union();
-    let QueryResults::Solutions(solutions) = store.execute(prepared).expect("query runs") else {
-        panic!("not a SELECT")
-    };
-    solutions
-        .map(|s| {
-            s.expect("solution")
-                .values()
-                .iter()
-                .map(|v| match v {
-                    Some(Term::NamedNode(n)) => n
-                        .as_str()
-                        .strip_prefix(BASE)
-                        .unwrap_or(n.as_str())
-                        .to_owned(),
-                    Some(Term::Literal(l)) => l.value().to_owned(),
-                    Some(t) => t.to_string(),
-                    None => String::new(),
-                })
-                .collect()
-        })
-        .collect()
+    common::text_rows(
+        store
+            .execute(common::union_select(query))
+            .expect("query runs"),
+    )
 }
 
 /// Every public use case by title, with the values the 16 columns carry

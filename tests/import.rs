@@ -1,12 +1,10 @@
 //! `bibia import interconnectes`: the network's CSV layouts with every kind
 //! of mess, rejections and their report, stable identity on re-import.
 
-use crate::common::{BASE, TestStore};
+use crate::common::{self, TestStore};
 use bibia::cli::Outcome;
 use bibia::import::{ImportReport, Layout, Options, import_bytes, import_file};
 use oxigraph::io::RdfFormat;
-use oxigraph::model::Term;
-use oxigraph::sparql::{QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
 use std::path::{Path, PathBuf};
 
@@ -50,40 +48,11 @@ fn full(store: &TestStore) -> Store {
 /// Runs a SELECT over the union of the graphs; each row as text values
 /// (IRIs relative to the base, literals as their lexical form).
 fn select(store: &Store, query: &str) -> Vec<Vec<String>> {
-    let prefixes = "PREFIX bia: <https://w3id.org/bibia/def#> PREFIX dcterms: <http://purl.org/dc/terms/> \
-        PREFIX foaf: <http://xmlns.com/foaf/0.1/> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> \
-        PREFIX org: <http://www.w3.org/ns/org#> PREFIX adms: <http://www.w3.org/ns/adms#> \
-        PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#> \
-        PREFIX schema: <http://schema.org/> PREFIX vcard: <http://www.w3.org/2006/vcard/ns#> ";
-    let mut prepared = SparqlEvaluator::new()
-        .with_base_iri(BASE)
-        .expect("base")
-        .parse_query(&format!("{prefixes}{query}"))
-        .expect("query parses");
-    prepared.dataset_mut().set_default_graph_as_union();
-    let QueryResults::Solutions(solutions) =
-        prepared.on_store(store).execute().expect("query runs")
-    else {
-        panic!("not a SELECT")
-    };
-    let mut rows: Vec<Vec<String>> = solutions
-        .map(|s| {
-            s.expect("solution")
-                .values()
-                .iter()
-                .map(|v| match v {
-                    Some(Term::NamedNode(n)) => n
-                        .as_str()
-                        .strip_prefix(BASE)
-                        .unwrap_or(n.as_str())
-                        .to_owned(),
-                    Some(Term::Literal(l)) => l.value().to_owned(),
-                    Some(t) => t.to_string(),
-                    None => String::new(),
-                })
-                .collect()
-        })
-        .collect();
+    let results = common::union_select(query)
+        .on_store(store)
+        .execute()
+        .expect("query runs");
+    let mut rows = common::text_rows(results);
     rows.sort();
     rows
 }

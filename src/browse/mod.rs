@@ -404,16 +404,21 @@ impl Reader<'_> {
                     facets.insert(facet, values);
                 }
                 let mut risks = Vec::new();
-                for record in self.nodes(&iri, bia::ALGORITHM)? {
+                for record in self.store.linked(iri.as_ref(), bia::ALGORITHM)? {
                     risks.extend(self.concepts(&record, bia::AI_ACT_RISK_CATEGORY)?);
                 }
                 facets.insert(Facet::RiskCategory, risks);
                 let mut categories = Vec::new();
-                for solution in self.nodes(&iri, bia::USES_SOLUTION)? {
+                for solution in self.store.linked(iri.as_ref(), bia::USES_SOLUTION)? {
                     categories.extend(self.categories(&solution)?);
                 }
                 facets.insert(Facet::SolutionCategory, categories);
-                if let Some(led) = self.nodes(&iri, bia::LED_BY)?.into_iter().next() {
+                if let Some(led) = self
+                    .store
+                    .linked(iri.as_ref(), bia::LED_BY)?
+                    .into_iter()
+                    .next()
+                {
                     let name = self.label(&led)?;
                     self.organisation_facets(&led, &mut facets)?;
                     organisation = Some((led, name));
@@ -423,20 +428,30 @@ impl Reader<'_> {
             Kind::Solution => {
                 let values = self.categories(&iri)?;
                 facets.insert(Facet::SolutionCategory, values);
-                if let Some(provider) = self.nodes(&iri, schema::PROVIDER)?.into_iter().next() {
+                if let Some(provider) = self
+                    .store
+                    .linked(iri.as_ref(), schema::PROVIDER)?
+                    .into_iter()
+                    .next()
+                {
                     let name = self.label(&provider)?;
                     organisation = Some((provider, name));
                 }
             }
             Kind::Ressource => {
                 let mut types = Vec::new();
-                for class in self.nodes(&iri, rdf::TYPE)? {
+                for class in self.store.linked(iri.as_ref(), rdf::TYPE)? {
                     if class.as_ref() != bia::TECHNICAL_RESOURCE {
                         types.push(self.value(&class)?);
                     }
                 }
                 facets.insert(Facet::ResourceType, types);
-                if let Some(publisher) = self.nodes(&iri, dcterms::PUBLISHER)?.into_iter().next() {
+                if let Some(publisher) = self
+                    .store
+                    .linked(iri.as_ref(), dcterms::PUBLISHER)?
+                    .into_iter()
+                    .next()
+                {
                     let name = self.label(&publisher)?;
                     organisation = Some((publisher, name));
                 }
@@ -468,7 +483,10 @@ impl Reader<'_> {
             .entry(Facet::OrganisationType)
             .or_default()
             .extend(types);
-        for territory in self.nodes(organisation, bia::TERRITORY_LINK)? {
+        for territory in self
+            .store
+            .linked(organisation.as_ref(), bia::TERRITORY_LINK)?
+        {
             let (regions, departements) = self.place(&territory)?;
             facets.entry(Facet::Region).or_default().extend(regions);
             facets
@@ -491,37 +509,35 @@ impl Reader<'_> {
         let mut regions = Vec::new();
         let mut departements = Vec::new();
         let mut around = vec![territory.clone()];
-        around.extend(self.nodes(territory, igeo::SUBDIVISION_DE)?);
-        if self.is_a(territory, igeo::INTERCOMMUNALITE)? {
+        around.extend(
+            self.store
+                .linked(territory.as_ref(), igeo::SUBDIVISION_DE)?,
+        );
+        if self
+            .store
+            .has_type(territory.as_ref(), igeo::INTERCOMMUNALITE)?
+        {
             for member in self
                 .store
                 .subjects(bia::MEMBER_OF, territory.as_ref().into())?
             {
                 if let NamedOrBlankNode::NamedNode(m) = member {
-                    around.extend(self.nodes(&m, igeo::SUBDIVISION_DE)?);
+                    around.extend(self.store.linked(m.as_ref(), igeo::SUBDIVISION_DE)?);
                 }
             }
         }
         around.sort();
         around.dedup();
         for t in around {
-            if self.is_a(&t, igeo::REGION)? {
+            if self.store.has_type(t.as_ref(), igeo::REGION)? {
                 regions.push(self.value(&t)?);
-            } else if self.is_a(&t, igeo::DEPARTEMENT)? {
+            } else if self.store.has_type(t.as_ref(), igeo::DEPARTEMENT)? {
                 departements.push(self.value(&t)?);
             }
         }
         let found = (regions, departements);
         self.places.insert(territory.clone(), found.clone());
         Ok(found)
-    }
-
-    fn is_a(&self, node: &NamedNode, class: NamedNodeRef<'_>) -> Result<bool, StoreError> {
-        Ok(self
-            .store
-            .objects(node.as_ref(), rdf::TYPE)?
-            .iter()
-            .any(|t| matches!(t, Term::NamedNode(c) if c.as_ref() == class)))
     }
 
     fn categories(&mut self, solution: &NamedNode) -> Result<Vec<FacetValue>, StoreError> {
@@ -539,29 +555,13 @@ impl Reader<'_> {
             .collect())
     }
 
-    fn nodes(
-        &self,
-        subject: &NamedNode,
-        p: NamedNodeRef<'_>,
-    ) -> Result<Vec<NamedNode>, StoreError> {
-        Ok(self
-            .store
-            .objects(subject.as_ref(), p)?
-            .into_iter()
-            .filter_map(|t| match t {
-                Term::NamedNode(n) => Some(n),
-                _ => None,
-            })
-            .collect())
-    }
-
     fn concepts(
         &mut self,
         subject: &NamedNode,
         p: NamedNodeRef<'_>,
     ) -> Result<Vec<FacetValue>, StoreError> {
         let mut out = Vec::new();
-        for n in self.nodes(subject, p)? {
+        for n in self.store.linked(subject.as_ref(), p)? {
             out.push(self.value(&n)?);
         }
         Ok(out)

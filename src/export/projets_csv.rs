@@ -27,7 +27,7 @@ use super::ExportError;
 use crate::iri::BaseIri;
 use crate::store::{PublicStore, StoreError, best_text_of};
 use crate::vocab::{adms, bia, dcat, dcterms, geo, schema};
-use oxigraph::model::vocab::{rdf, xsd};
+use oxigraph::model::vocab::xsd;
 use oxigraph::model::{Literal, NamedNode, NamedNodeRef, Term};
 
 /// The 16 columns of the network's public export, in its order.
@@ -67,7 +67,10 @@ pub fn projets_csv(store: &PublicStore, base: &BaseIri) -> Result<Vec<u8>, Expor
     projects.sort();
     let reader = Reader { store };
     for project in projects {
-        if reader.is_a(&project, bia::WITHDRAWN_RECORD)? {
+        if reader
+            .store
+            .has_type(project.as_ref(), bia::WITHDRAWN_RECORD)?
+        {
             continue;
         }
         writer.write_record(reader.row(&project)?)?;
@@ -84,7 +87,7 @@ struct Reader<'a> {
 impl Reader<'_> {
     fn row(&self, project: &NamedNode) -> Result<[String; 16], StoreError> {
         let p = project.as_ref();
-        let leader = self.nodes(p, bia::LED_BY)?.into_iter().min();
+        let leader = self.store.linked(p, bia::LED_BY)?.into_iter().min();
         let (org_name, siret, org_type) = match &leader {
             Some(o) => (
                 self.name(o.as_ref())?,
@@ -111,7 +114,8 @@ impl Reader<'_> {
         };
         let iri = |property| -> Result<String, StoreError> {
             Ok(self
-                .nodes(p, property)?
+                .store
+                .linked(p, property)?
                 .into_iter()
                 .min()
                 .map(|n| n.into_string())
@@ -150,30 +154,6 @@ impl Reader<'_> {
         ])
     }
 
-    fn is_a(&self, node: &NamedNode, class: NamedNodeRef<'_>) -> Result<bool, StoreError> {
-        Ok(self
-            .store
-            .objects(node.as_ref(), rdf::TYPE)?
-            .iter()
-            .any(|t| matches!(t, Term::NamedNode(c) if c.as_ref() == class)))
-    }
-
-    fn nodes(
-        &self,
-        subject: NamedNodeRef<'_>,
-        property: NamedNodeRef<'_>,
-    ) -> Result<Vec<NamedNode>, StoreError> {
-        Ok(self
-            .store
-            .objects(subject, property)?
-            .into_iter()
-            .filter_map(|t| match t {
-                Term::NamedNode(n) => Some(n),
-                _ => None,
-            })
-            .collect())
-    }
-
     /// The French text of a property (else one without language).
     fn text(
         &self,
@@ -198,7 +178,8 @@ impl Reader<'_> {
         property: NamedNodeRef<'_>,
     ) -> Result<Vec<String>, StoreError> {
         let mut labels = self
-            .nodes(subject, property)?
+            .store
+            .linked(subject, property)?
             .iter()
             .map(|n| self.name(n.as_ref()))
             .collect::<Result<Vec<_>, _>>()?;
@@ -231,11 +212,12 @@ impl Reader<'_> {
     /// parentheses unless it is the default one.
     fn partners(&self, project: NamedNodeRef<'_>) -> Result<Vec<String>, StoreError> {
         let mut out = Vec::new();
-        for link in self.nodes(project, bia::PARTNERSHIP_LINK)? {
-            for partner in self.nodes(link.as_ref(), bia::PARTNER)? {
+        for link in self.store.linked(project, bia::PARTNERSHIP_LINK)? {
+            for partner in self.store.linked(link.as_ref(), bia::PARTNER)? {
                 let name = self.name(partner.as_ref())?;
                 let role = self
-                    .nodes(link.as_ref(), bia::PARTNER_ROLE)?
+                    .store
+                    .linked(link.as_ref(), bia::PARTNER_ROLE)?
                     .into_iter()
                     .filter(|r| r.as_str().rsplit('/').next() != Some(DEFAULT_ROLE))
                     .min();

@@ -25,7 +25,6 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use oxigraph::io::{JsonLdProfileSet, RdfFormat, RdfSerializer};
-use oxigraph::model::vocab::rdf;
 use oxigraph::model::{NamedNode, Term, Triple};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -235,11 +234,9 @@ enum Missing {
 
 /// Whether the data mark the thing withdrawn (`bia:WithdrawnRecord`).
 fn withdrawn(store: &PublicStore, thing: &NamedNode) -> Result<bool, HttpError> {
-    Ok(store
-        .objects(thing.as_ref(), rdf::TYPE)
-        .map_err(HttpError::internal)?
-        .iter()
-        .any(|t| matches!(t, Term::NamedNode(n) if n.as_ref() == bia::WITHDRAWN_RECORD)))
+    store
+        .has_type(thing.as_ref(), bia::WITHDRAWN_RECORD)
+        .map_err(HttpError::internal)
 }
 
 /// Whether the projection describes the thing (and it is not withdrawn).

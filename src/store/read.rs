@@ -93,6 +93,36 @@ impl PublicStore {
         Ok(out)
     }
 
+    /// The IRIs among the values of a property of a subject (any graph).
+    pub fn linked(
+        &self,
+        subject: NamedNodeRef<'_>,
+        predicate: NamedNodeRef<'_>,
+    ) -> Result<Vec<NamedNode>, StoreError> {
+        Ok(self
+            .objects(subject, predicate)?
+            .into_iter()
+            .filter_map(|t| match t {
+                Term::NamedNode(n) => Some(n),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// Whether `node` has `class` as an `rdf:type` (any graph).
+    pub fn has_type(
+        &self,
+        node: NamedNodeRef<'_>,
+        class: NamedNodeRef<'_>,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .0
+            .quads_for_pattern(Some(node.into()), Some(rdf::TYPE), Some(class.into()), None)
+            .next()
+            .transpose()?
+            .is_some())
+    }
+
     /// The subjects that have `object` as a value of `predicate`, in any
     /// graph, without repeats.
     pub fn subjects(

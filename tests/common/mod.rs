@@ -332,3 +332,46 @@ impl TestResponse {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
+
+/// A SELECT with the prefixes the tests use, over the union of the graphs
+/// (IRIs resolved against the tests' base).
+pub fn union_select(query: &str) -> oxigraph::sparql::PreparedSparqlQuery {
+    let prefixes = "PREFIX bia: <https://w3id.org/bibia/def#> PREFIX dcterms: <http://purl.org/dc/terms/> \
+        PREFIX foaf: <http://xmlns.com/foaf/0.1/> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> \
+        PREFIX org: <http://www.w3.org/ns/org#> PREFIX adms: <http://www.w3.org/ns/adms#> \
+        PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#> \
+        PREFIX schema: <http://schema.org/> PREFIX vcard: <http://www.w3.org/2006/vcard/ns#> ";
+    let mut prepared = oxigraph::sparql::SparqlEvaluator::new()
+        .with_base_iri(BASE)
+        .expect("base")
+        .parse_query(&format!("{prefixes}{query}"))
+        .expect("query parses");
+    prepared.dataset_mut().set_default_graph_as_union();
+    prepared
+}
+
+/// The rows of a SELECT's answer as text: IRIs relative to the base,
+/// literals as their lexical form, unbound as empty.
+pub fn text_rows(results: oxigraph::sparql::QueryResults<'_>) -> Vec<Vec<String>> {
+    let oxigraph::sparql::QueryResults::Solutions(solutions) = results else {
+        panic!("not a SELECT")
+    };
+    solutions
+        .map(|s| {
+            s.expect("solution")
+                .values()
+                .iter()
+                .map(|v| match v {
+                    Some(oxigraph::model::Term::NamedNode(n)) => n
+                        .as_str()
+                        .strip_prefix(BASE)
+                        .unwrap_or(n.as_str())
+                        .to_owned(),
+                    Some(oxigraph::model::Term::Literal(l)) => l.value().to_owned(),
+                    Some(t) => t.to_string(),
+                    None => String::new(),
+                })
+                .collect()
+        })
+        .collect()
+}
