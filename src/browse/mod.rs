@@ -413,30 +413,16 @@ impl Reader<'_> {
                     categories.extend(self.categories(&solution)?);
                 }
                 facets.insert(Facet::SolutionCategory, categories);
-                if let Some(led) = self
-                    .store
-                    .linked(iri.as_ref(), bia::LED_BY)?
-                    .into_iter()
-                    .next()
-                {
-                    let name = self.label(&led)?;
-                    self.organisation_facets(&led, &mut facets)?;
-                    organisation = Some((led, name));
+                organisation = self.first_named(&iri, bia::LED_BY)?;
+                if let Some((led, _)) = &organisation {
+                    self.organisation_facets(led, &mut facets)?;
                 }
             }
             Kind::Organisation => self.organisation_facets(&iri, &mut facets)?,
             Kind::Solution => {
                 let values = self.categories(&iri)?;
                 facets.insert(Facet::SolutionCategory, values);
-                if let Some(provider) = self
-                    .store
-                    .linked(iri.as_ref(), schema::PROVIDER)?
-                    .into_iter()
-                    .next()
-                {
-                    let name = self.label(&provider)?;
-                    organisation = Some((provider, name));
-                }
+                organisation = self.first_named(&iri, schema::PROVIDER)?;
             }
             Kind::Ressource => {
                 let mut types = Vec::new();
@@ -446,15 +432,7 @@ impl Reader<'_> {
                     }
                 }
                 facets.insert(Facet::ResourceType, types);
-                if let Some(publisher) = self
-                    .store
-                    .linked(iri.as_ref(), dcterms::PUBLISHER)?
-                    .into_iter()
-                    .next()
-                {
-                    let name = self.label(&publisher)?;
-                    organisation = Some((publisher, name));
-                }
+                organisation = self.first_named(&iri, dcterms::PUBLISHER)?;
             }
         }
         for values in facets.values_mut() {
@@ -471,6 +449,22 @@ impl Reader<'_> {
             fictitious,
             facets,
         })
+    }
+
+    /// The first IRI value of `p` (the leading organisation, the provider,
+    /// the publisher) with its name.
+    fn first_named(
+        &mut self,
+        iri: &NamedNode,
+        p: NamedNodeRef<'_>,
+    ) -> Result<Option<(NamedNode, String)>, StoreError> {
+        match self.store.linked(iri.as_ref(), p)?.into_iter().next() {
+            Some(node) => {
+                let name = self.label(&node)?;
+                Ok(Some((node, name)))
+            }
+            None => Ok(None),
+        }
     }
 
     fn organisation_facets(
