@@ -5,10 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-system.sh --for-tests
 # The real SPARQL clients that tests/sparql/clients.rs runs against the
-# endpoint (PyPI); in CI that test fails without them.
-if ! python3 -c 'import SPARQLWrapper, rdflib' 2>/dev/null; then
-  echo "Installation des clients SPARQL Python (SPARQLWrapper, rdflib)" >&2
-  pins=("SPARQLWrapper==2.0.0" "rdflib==7.6.0")
+# endpoint, and pySHACL, the second check of the DCAT-AP catalogue
+# (tests/catalog.rs), from PyPI; in CI those tests fail without them.
+if ! python3 -c 'import SPARQLWrapper, rdflib, pyshacl' 2>/dev/null; then
+  echo "Installation des outils Python des tests (SPARQLWrapper, rdflib, pySHACL)" >&2
+  pins=("SPARQLWrapper==2.0.0" "rdflib==7.6.0" "pyshacl==0.40.1")
   python3 -m pip install --quiet --disable-pip-version-check "${pins[@]}" \
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "${pins[@]}"
 fi

@@ -14,7 +14,12 @@
 //! older `hydra:nextPage`); the knowledge graph and the service are on
 //! every page.
 //!
-//! Built from the public projection only, like every public surface.
+//! Built from the public projection only, like every public surface; the
+//! VoID description of the same data is [`void`].
+
+mod void;
+
+pub use void::void;
 
 use crate::browse::{Index, Kind};
 use crate::iri::BaseIri;
@@ -88,7 +93,6 @@ pub fn catalog(
     b.link(&catalog, dcterms::LICENSE, &iri(LICENCE));
     b.date_time(&catalog, dcterms::MODIFIED, &modified);
     b.link(&catalog, dcat::SERVICE, &service);
-    b.link(&catalog, dcat::HAS_DATASET, &graph);
     b.link(&catalog, dcat::HAS_DATASET, &graph);
     for d in shown {
         b.link(&catalog, dcat::HAS_DATASET, d);
@@ -229,6 +233,20 @@ fn knowledge_graph(
             dcat::START_DATE,
             Literal::new_typed_literal(full_date(start), xsd::DATE),
         ));
+    }
+    for dump in &crate::export::DUMPS {
+        let node = base.join(&format!("catalog#{}", dump.name.replace('.', "-")));
+        distribution(
+            b,
+            graph,
+            &node,
+            dump.title,
+            &base.join(&format!("dumps/{}", dump.name)),
+            Some(dump.media_type),
+        );
+        let gzip = iri(&format!("{IANA}{}", crate::export::dumps::GZIP));
+        b.link(&node, dcat::COMPRESS_FORMAT, &gzip);
+        b.typed(&gzip, dcterms::MEDIA_TYPE);
     }
     distribution(
         b,

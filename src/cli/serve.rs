@@ -48,6 +48,23 @@ fn compact_in_background(public: PublicStore) {
     }
 }
 
+/// Makes the dumps of the data (unless those of an earlier run still
+/// hold), so that the first download does not wait for them.
+fn dump_in_background(state: &crate::http::AppState) {
+    let dumps = state.dumps.clone();
+    let public = state.engine.public().clone();
+    let spawned = std::thread::Builder::new()
+        .name("bibia-telechargements".into())
+        .spawn(move || {
+            if let Err(e) = dumps.current(&public) {
+                tracing::warn!("fichiers de téléchargement non écrits : {e}");
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!("écriture des fichiers de téléchargement non lancée : {e}");
+    }
+}
+
 /// First run: the model, the territories and (unless disabled) the demo.
 fn bootstrap(stores: &Stores, demo: bool) -> anyhow::Result<()> {
     let start = Instant::now();
@@ -90,8 +107,10 @@ async fn serve(stores: Stores, config: Config) -> anyhow::Result<()> {
         config.limits.clone(),
         layout,
         &config.contact,
+        &config.data_dir.join("dumps"),
     )?;
     state.catalog_page_size = config.catalog_page_size;
+    dump_in_background(&state);
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("écoute sur {} impossible", config.bind))?;

@@ -6,12 +6,14 @@
 //! template under `templates/`; `Site` carries what every page shows
 //! (where the service lives, the contact for reporting an error).
 
+mod downloads;
 mod entity;
 mod format;
 mod home;
 mod list;
 mod notice;
 
+pub use downloads::{DownloadsPage, downloads_page};
 pub use entity::{EntityPage, entity_page};
 pub use home::{HomePage, home_page};
 pub use list::{ListPage, ListState, PAGE_SIZE, list_csv, list_page};

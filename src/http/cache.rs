@@ -141,15 +141,22 @@ impl Cached {
     /// Whether an `If-None-Match` value names this answer (in either
     /// encoding; weak comparison, as RFC 9110 asks for this header).
     fn matches(&self, value: &str) -> bool {
-        value.split(',').any(|tag| {
-            let tag = tag.trim();
-            let tag = tag.strip_prefix("W/").unwrap_or(tag).trim_matches('"');
-            tag == "*" || tag == self.etag || tag.strip_suffix("-gz") == Some(self.etag.as_str())
-        })
+        etag_matches(value, &self.etag)
     }
 }
 
-fn whole_seconds(t: SystemTime) -> u64 {
+/// Whether an `If-None-Match` value names the entity tag `etag` (given
+/// without quotes), in either encoding (`-gz`), by weak comparison.
+pub(crate) fn etag_matches(value: &str, etag: &str) -> bool {
+    value.split(',').any(|tag| {
+        let tag = tag.trim();
+        let tag = tag.strip_prefix("W/").unwrap_or(tag).trim_matches('"');
+        tag == "*" || tag == etag || tag.strip_suffix("-gz") == Some(etag)
+    })
+}
+
+/// Seconds since 1970 (HTTP dates have no finer unit).
+pub(crate) fn whole_seconds(t: SystemTime) -> u64 {
     t.duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
 }

@@ -1,7 +1,9 @@
 //! `/catalog`: the DCAT-AP 3 catalogue ([`crate::catalog`]), by content
 //! negotiation (a client without `Accept` gets Turtle, as harvesters
 //! expect) or by suffix (`/catalog.ttl`, `.nt`, `.jsonld`, `.rdf`), paged
-//! with `?page=N` once it passes its page size. Kept in the page cache.
+//! with `?page=N` once it passes its page size; and `/.well-known/void`,
+//! the VoID description of the data ([`crate::catalog::void`]), by content
+//! negotiation too. Both kept in the page cache.
 
 use super::cache::Cached;
 use super::negotiate::{self, Offer};
@@ -59,6 +61,33 @@ pub(crate) async fn negotiated(
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let format = negotiate::choose(accept, &[], &OFFERS)?;
     let mut response = answer(&state, format, query.as_deref(), &headers)?;
+    response.headers_mut().insert(
+        header::VARY,
+        header::HeaderValue::from_static("Accept, Accept-Encoding"),
+    );
+    Ok(response)
+}
+
+/// `GET /.well-known/void`: the VoID description, the format from
+/// `Accept` (Turtle without one).
+pub(crate) async fn void(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let format = negotiate::choose(accept, &[], &OFFERS)?;
+    let key = format!("/.well-known/void {}", content_type(format));
+    let mut response = cached(&state, key, &headers, |store, _| {
+        let triples = crate::catalog::void(store, &state.base).map_err(HttpError::internal)?;
+        Ok(Cached::new(
+            StatusCode::OK,
+            content_type(format),
+            serialize(&triples, format)?,
+            None,
+            store.version().modified,
+            Some(format!("<{}>; rel=\"license\"", crate::catalog::LICENCE)),
+        ))
+    })?;
     response.headers_mut().insert(
         header::VARY,
         header::HeaderValue::from_static("Accept, Accept-Encoding"),

@@ -7,6 +7,7 @@
 
 mod cache;
 mod catalog;
+mod dumps;
 mod error;
 mod export;
 mod health;
@@ -65,6 +66,10 @@ fn app(state: AppState) -> Router {
         .route("/catalog.nt", get(catalog::ntriples))
         .route("/catalog.rdf", get(catalog::rdf_xml))
         .route("/catalog.jsonld", get(catalog::json_ld))
+        .route("/.well-known/void", get(catalog::void))
+        .route("/dumps", get(dumps::index))
+        .route("/dumps/", get(dumps::index))
+        .route("/dumps/{name}", get(dumps::file))
         .route("/robots.txt", get(export::robots))
         .route("/{list}", get(pages::list))
         .fallback(pages::fallback)

@@ -179,7 +179,8 @@ pub(super) fn cached(
     Ok(response)
 }
 
-fn html(
+/// An HTML page rendered for the cache.
+pub(super) fn html(
     status: StatusCode,
     page: &impl askama::Template,
     store: &PublicStore,

@@ -26,6 +26,8 @@ pub struct AppState {
     pub sitemap_limit: usize,
     /// Datasets per page of `/catalog` ([`crate::catalog::PAGE_SIZE`]).
     pub catalog_page_size: usize,
+    /// The dump files of the data (`/dumps/`).
+    pub dumps: Arc<crate::export::Dumps>,
     /// The pages: their cache, the lists' index, the site.
     pub(crate) pages: Arc<Pages>,
 }
@@ -33,13 +35,15 @@ pub struct AppState {
 impl AppState {
     /// State over a public projection; starts the thread that watches the
     /// running queries. `layout` lays the pages out (the model's), and
-    /// `contact` is where "signaler une erreur" writes to.
+    /// `contact` is where "signaler une erreur" writes to; the dumps are
+    /// written in `dumps`.
     pub fn new(
         public: PublicStore,
         base: BaseIri,
         limits: QueryLimits,
         layout: Arc<Layout>,
         contact: &str,
+        dumps: &std::path::Path,
     ) -> std::io::Result<Self> {
         let site = Site::new(base.clone(), contact.to_owned());
         Ok(Self {
@@ -48,6 +52,7 @@ impl AppState {
             started: Instant::now(),
             sitemap_limit: crate::export::MAX_URLS,
             catalog_page_size: crate::catalog::PAGE_SIZE,
+            dumps: Arc::new(crate::export::Dumps::new(dumps)),
             pages: Arc::new(Pages::new(site, layout)),
         })
     }

@@ -16,7 +16,7 @@ mod read;
 pub use crate::model::{AccessPolicy, Batch};
 pub use load::{ForeignBase, LoadError, LoadSummary, foreign_base, rebase};
 pub use lookup::OrganisationIndex;
-pub use read::{DataVersion, Referrer, best_text_of};
+pub use read::{DataVersion, Referrer, Statistics, best_text_of};
 
 use crate::iri::BaseIri;
 use crate::model::{Model, ModelError};
@@ -269,24 +269,7 @@ impl Stores {
         full: bool,
         writer: W,
     ) -> Result<W, StoreError> {
-        let store = if full { &self.full } else { &self.public };
-        let mut serializer = RdfSerializer::from_format(format);
-        for (prefix, iri) in crate::vocab::PREFIXES {
-            serializer = serializer
-                .with_prefix(*prefix, *iri)
-                .map_err(|e| StoreError::Serialize(e.to_string()))?;
-        }
-        let mut out = serializer.for_writer(writer);
-        let ser = |e: std::io::Error| StoreError::Serialize(e.to_string());
-        for quad in store.iter() {
-            let quad = quad?;
-            if format.supports_datasets() {
-                out.serialize_quad(&quad).map_err(ser)?;
-            } else {
-                out.serialize_triple(quad.as_ref()).map_err(ser)?;
-            }
-        }
-        out.finish().map_err(ser)
+        serialize(if full { &self.full } else { &self.public }, format, writer)
     }
 
     /// Consistent online backup of the full store into `target` (which must
@@ -386,4 +369,26 @@ fn open_store(path: &Path) -> Result<Store, StoreError> {
             StoreError::Storage(e)
         }
     })
+}
+
+/// Streams `store` to `writer` in `format`, with bibia's prefixes: its
+/// quads in a dataset format, else the triples of every graph.
+fn serialize<W: Write>(store: &Store, format: RdfFormat, writer: W) -> Result<W, StoreError> {
+    let mut serializer = RdfSerializer::from_format(format);
+    for (prefix, iri) in crate::vocab::PREFIXES {
+        serializer = serializer
+            .with_prefix(*prefix, *iri)
+            .map_err(|e| StoreError::Serialize(e.to_string()))?;
+    }
+    let mut out = serializer.for_writer(writer);
+    let ser = |e: std::io::Error| StoreError::Serialize(e.to_string());
+    for quad in store.iter() {
+        let quad = quad?;
+        if format.supports_datasets() {
+            out.serialize_quad(&quad).map_err(ser)?;
+        } else {
+            out.serialize_triple(quad.as_ref()).map_err(ser)?;
+        }
+    }
+    out.finish().map_err(ser)
 }

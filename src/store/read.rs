@@ -7,10 +7,14 @@
 
 use super::{PublicStore, StoreError};
 use crate::vocab::{dcterms, foaf, schema, skos};
+use oxigraph::io::RdfFormat;
 use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{
     GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Term, TermRef, Triple,
 };
+use std::collections::hash_map::{DefaultHasher, RandomState};
+use std::collections::{BTreeMap, HashSet};
+use std::hash::{BuildHasher as _, Hash as _, Hasher as _};
 use std::sync::PoisonError;
 use std::time::SystemTime;
 
@@ -349,6 +353,79 @@ impl PublicStore {
     pub fn has_graph(&self, graph: NamedNodeRef<'_>) -> Result<bool, StoreError> {
         Ok(self.0.contains_named_graph(graph)?)
     }
+
+    /// Streams the whole projection to `writer` (quads in a dataset
+    /// format, else the triples of every graph), from one snapshot.
+    pub fn write<W: std::io::Write>(&self, format: RdfFormat, writer: W) -> Result<W, StoreError> {
+        super::serialize(&self.0, format, writer)
+    }
+
+    /// The figures of the projection's union graph (its distinct triples),
+    /// as VoID gives them, from one snapshot; `uri_space` is the prefix of
+    /// the IRIs counted as entities.
+    ///
+    /// Terms are counted by a 128-bit hash (two SipHash keys) rather than
+    /// kept, so that a store of millions of triples needs tens of
+    /// megabytes, not gigabytes; a collision is beyond any real store.
+    pub fn statistics(&self, uri_space: &str) -> Result<Statistics, StoreError> {
+        let keys = (RandomState::new(), RandomState::new());
+        let key = |t: &dyn Fn(&mut DefaultHasher)| {
+            let mut a = keys.0.build_hasher();
+            let mut b = keys.1.build_hasher();
+            t(&mut a);
+            t(&mut b);
+            (a.finish(), b.finish())
+        };
+        let mut triples = HashSet::new();
+        let mut subjects = HashSet::new();
+        let mut objects = HashSet::new();
+        let mut entities = HashSet::new();
+        let mut stats = Statistics::default();
+        for quad in self.0.iter() {
+            let q = quad?;
+            let triple = key(&|h| (&q.subject, &q.predicate, &q.object).hash(h));
+            if !triples.insert(triple) {
+                continue;
+            }
+            let subject = key(&|h| q.subject.hash(h));
+            subjects.insert(subject);
+            objects.insert(key(&|h| q.object.hash(h)));
+            if let NamedOrBlankNode::NamedNode(s) = &q.subject
+                && s.as_str().starts_with(uri_space)
+            {
+                entities.insert(subject);
+            }
+            if q.predicate == rdf::TYPE
+                && let Term::NamedNode(class) = &q.object
+            {
+                *stats.classes.entry(class.clone()).or_default() += 1;
+            }
+            *stats.properties.entry(q.predicate).or_default() += 1;
+        }
+        stats.triples = triples.len();
+        stats.distinct_subjects = subjects.len();
+        stats.distinct_objects = objects.len();
+        stats.entities = entities.len();
+        Ok(stats)
+    }
+}
+
+/// The figures of the public data that VoID publishes, over the distinct
+/// triples of the union of its graphs.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Statistics {
+    /// Distinct triples.
+    pub triples: usize,
+    /// Distinct subjects (IRIs and blank nodes).
+    pub distinct_subjects: usize,
+    /// Distinct objects (IRIs, blank nodes and literals).
+    pub distinct_objects: usize,
+    /// Distinct IRI subjects in the URI space.
+    pub entities: usize,
+    /// Each class with its number of distinct instances.
+    pub classes: BTreeMap<NamedNode, usize>,
+    /// Each property with its number of distinct triples.
+    pub properties: BTreeMap<NamedNode, usize>,
 }
 
 /// The French text among literal values, else one without a language,

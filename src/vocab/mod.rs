@@ -231,6 +231,10 @@ pub mod dcat {
         LANDING_PAGE = "landingPage";
         /// Start of a period.
         START_DATE = "startDate";
+        /// The compression of a distribution's file.
+        COMPRESS_FORMAT = "compressFormat";
+        /// A distribution's size in bytes.
+        BYTE_SIZE = "byteSize";
     }
 }
 
@@ -378,6 +382,48 @@ pub mod owl {
     }
 }
 
+/// VoID, the Vocabulary of Interlinked Datasets.
+pub mod void {
+    terms! { "http://rdfs.org/ns/void#";
+        /// Class of datasets.
+        DATASET = "Dataset";
+        /// Class of the documents that describe datasets.
+        DATASET_DESCRIPTION = "DatasetDescription";
+        /// Distinct triples.
+        TRIPLES = "triples";
+        /// Entities (IRIs in the URI space).
+        ENTITIES = "entities";
+        /// Distinct classes.
+        CLASSES = "classes";
+        /// Distinct properties.
+        PROPERTIES = "properties";
+        /// Distinct subjects.
+        DISTINCT_SUBJECTS = "distinctSubjects";
+        /// Distinct objects.
+        DISTINCT_OBJECTS = "distinctObjects";
+        /// The part of a dataset about one class.
+        CLASS_PARTITION = "classPartition";
+        /// The part of a dataset about one property.
+        PROPERTY_PARTITION = "propertyPartition";
+        /// The class of a class partition.
+        CLASS = "class";
+        /// The property of a property partition.
+        PROPERTY = "property";
+        /// A SPARQL endpoint.
+        SPARQL_ENDPOINT = "sparqlEndpoint";
+        /// A file of the whole dataset.
+        DATA_DUMP = "dataDump";
+        /// The prefix of the dataset's entities.
+        URI_SPACE = "uriSpace";
+        /// A vocabulary used.
+        VOCABULARY = "vocabulary";
+        /// A representative entity.
+        EXAMPLE_RESOURCE = "exampleResource";
+        /// A format the dataset is served in.
+        FEATURE = "feature";
+    }
+}
+
 /// PROV-O.
 pub mod prov {
     terms! { "http://www.w3.org/ns/prov#";
@@ -405,6 +451,7 @@ pub const PREFIXES: &[(&str, &str)] = &[
     ("igeo", "http://rdf.insee.fr/def/geo#"),
     ("vcard", "http://www.w3.org/2006/vcard/ns#"),
     ("prov", "http://www.w3.org/ns/prov#"),
+    ("void", "http://rdfs.org/ns/void#"),
     ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
     ("owl", "http://www.w3.org/2002/07/owl#"),
     ("xsd", "http://www.w3.org/2001/XMLSchema#"),

@@ -184,9 +184,41 @@ pub fn base() -> BaseIri {
 }
 
 /// One demo store shared by every read-only test of the binary.
+///
+/// A static is never dropped, so its folder would outlive the run (some
+/// 170 MB each time): it is made as `bibia-demo-{pid}` in the system's
+/// temporary folder, and each run first removes those of processes that
+/// are gone.
 pub fn demo() -> &'static TestStore {
     static DEMO: OnceLock<TestStore> = OnceLock::new();
-    DEMO.get_or_init(TestStore::with_demo)
+    DEMO.get_or_init(|| {
+        let tmp = std::env::temp_dir();
+        if let Ok(entries) = std::fs::read_dir(&tmp) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let gone = name
+                    .strip_prefix("bibia-demo-")
+                    .and_then(|pid| pid.parse::<u32>().ok())
+                    .is_some_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists());
+                if gone && std::path::Path::new("/proc/self").exists() {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("bibia-demo-{}", std::process::id()))
+            .rand_bytes(0)
+            .tempdir_in(&tmp)
+            .expect("temp dir");
+        let stores = Stores::open(&dir.path().join("data"), base()).expect("open store");
+        stores
+            .seed(Seed {
+                reference: true,
+                demo: true,
+            })
+            .expect("demo loads");
+        TestStore { dir, stores }
+    })
 }
 
 /// bibia's HTTP server over a store's public projection, on a free local
@@ -238,6 +270,7 @@ impl TestApp {
             limits,
             layout,
             bibia::config::DEFAULT_CONTACT,
+            &store.dir.path().join("dumps"),
         )
         .expect("app state")
     }

@@ -1,8 +1,10 @@
 //! No restricted value on any page, list, download or data document of the
 //! demo: every record of every kind is opened (its page, its Turtle and
 //! JSON-LD), with the home page, every page of every list and their CSV
-//! and Turtle downloads, and none holds a value that only a restricted
-//! property carries in the full store, nor shows a restricted field.
+//! and Turtle downloads, the catalogue, the VoID description, the sitemap,
+//! the network's CSV export and the dumps, and none holds a value that only
+//! a restricted property carries in the full store, nor shows a restricted
+//! field.
 
 use super::{app, page_text};
 use crate::common;
@@ -109,6 +111,17 @@ async fn no_restricted_value_reaches_a_page_a_list_or_a_document() {
     ] {
         paths.push(format!("/page/concept/{concept}"));
     }
+    // What harvesters and other tools take.
+    for path in [
+        "/catalog",
+        "/catalog.jsonld",
+        "/.well-known/void",
+        "/sitemap.xml",
+        "/export/projets.csv",
+        "/dumps/",
+    ] {
+        paths.push(path.to_owned());
+    }
     assert!(paths.len() > 400, "{} paths", paths.len());
     for path in &paths {
         let r = app.get(path, None).await;
@@ -125,6 +138,45 @@ async fn no_restricted_value_reaches_a_page_a_list_or_a_document() {
             assert!(
                 !body.contains(field.as_str()),
                 "{path} shows the restricted field {field}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn no_restricted_property_or_value_is_in_a_dump() {
+    let stores = &common::demo().stores;
+    let restricted: HashSet<_> = stores.model().policy.restricted().cloned().collect();
+    let secrets = secrets();
+    let app = app();
+    for (name, format) in [
+        ("bibia.nq.gz", RdfFormat::NQuads),
+        ("bibia.ttl.gz", RdfFormat::Turtle),
+    ] {
+        let r = app.get(&format!("/dumps/{name}"), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}");
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(r.body.as_slice()),
+            &mut text,
+        )
+        .expect("gzipped UTF-8");
+        let quads: Vec<Quad> = RdfParser::from_format(format)
+            .for_slice(text.as_bytes())
+            .map(|q| q.expect("parses"))
+            .collect();
+        assert!(quads.len() > 1000, "{name}");
+        for q in &quads {
+            assert!(
+                !restricted.contains(&q.predicate),
+                "{name} holds the restricted property {}",
+                q.predicate
+            );
+        }
+        for secret in &secrets {
+            assert!(
+                !text.contains(secret.as_str()),
+                "{name} holds a restricted value: {secret}"
             );
         }
     }
