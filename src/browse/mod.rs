@@ -87,6 +87,8 @@ impl Kind {
                 Region,
                 Departement,
                 SolutionCategory,
+                StartYear,
+                Transparency,
             ],
             Kind::Organisation => &[OrganisationType, Region, Departement],
             Kind::Solution => &[SolutionCategory],
@@ -126,11 +128,61 @@ pub enum Facet {
     SolutionCategory,
     /// The kind of a technical resource.
     ResourceType,
+    /// The year a project started (`schema:startDate`).
+    StartYear,
+    /// How much of its algorithm's transparency record a project fills
+    /// (see [`TRANSPARENCY`]).
+    Transparency,
+}
+
+/// The public fields of an algorithm record that make it transparent, as
+/// the library's fifth job names them: what the algorithm decides, the
+/// human oversight, its risks and AI Act category, its errors,
+/// explainability and reversibility, its legal basis, proportionality and
+/// impact assessment, and how to object. How complete a project's record
+/// is ([`Facet::Transparency`]) counts these, and only these: restricted
+/// fields (the algorithm's type, data, internals) are never read.
+pub const TRANSPARENCY: [NamedNodeRef<'static>; 11] = [
+    bia::DECISION_SCOPE,
+    bia::HUMAN_OVERSIGHT,
+    bia::RISK_ASSESSMENT,
+    bia::AI_ACT_RISK_CATEGORY,
+    bia::ERROR_LEVEL,
+    bia::EXPLAINABILITY_LEVEL,
+    bia::REVERSIBILITY,
+    bia::LEGAL_BASIS,
+    bia::PROPORTIONALITY,
+    bia::IMPACT_ASSESSMENT,
+    bia::OBJECTION_PROCEDURE,
+];
+
+/// The values of [`Facet::Transparency`], from the most complete: (key,
+/// label).
+pub const TRANSPARENCY_LEVELS: [(&str, &str); 4] = [
+    ("complete", "Fiche de transparence complète"),
+    ("plus-de-la-moitie", "Plus de la moitié renseignée"),
+    ("moins-de-la-moitie", "Moins de la moitié renseignée"),
+    ("aucune", "Aucune fiche de transparence"),
+];
+
+/// The level of a record that fills `filled` of the [`TRANSPARENCY`]
+/// fields.
+fn transparency_level(filled: usize) -> FacetValue {
+    let (key, label) = match filled {
+        0 => TRANSPARENCY_LEVELS[3],
+        n if n == TRANSPARENCY.len() => TRANSPARENCY_LEVELS[0],
+        n if 2 * n > TRANSPARENCY.len() => TRANSPARENCY_LEVELS[1],
+        _ => TRANSPARENCY_LEVELS[2],
+    };
+    FacetValue {
+        key: key.to_owned(),
+        label: label.to_owned(),
+    }
 }
 
 impl Facet {
     /// Every facet.
-    pub const ALL: [Facet; 10] = [
+    pub const ALL: [Facet; 12] = [
         Facet::Theme,
         Facet::SubTheme,
         Facet::Status,
@@ -141,6 +193,8 @@ impl Facet {
         Facet::Departement,
         Facet::SolutionCategory,
         Facet::ResourceType,
+        Facet::StartYear,
+        Facet::Transparency,
     ];
 
     /// The URL parameter (`theme`).
@@ -156,6 +210,8 @@ impl Facet {
             Facet::Departement => "departement",
             Facet::SolutionCategory => "categorie-solution",
             Facet::ResourceType => "type-ressource",
+            Facet::StartYear => "annee",
+            Facet::Transparency => "transparence",
         }
     }
 
@@ -195,6 +251,8 @@ impl Facet {
             Facet::Departement => "Département",
             Facet::SolutionCategory => "Catégorie de solution",
             Facet::ResourceType => "Type de ressource",
+            Facet::StartYear => "Année de démarrage",
+            Facet::Transparency => "Transparence de l'algorithme",
         }
     }
 }
@@ -404,10 +462,29 @@ impl Reader<'_> {
                     facets.insert(facet, values);
                 }
                 let mut risks = Vec::new();
+                let mut filled = std::collections::BTreeSet::new();
                 for record in self.store.linked(iri.as_ref(), bia::ALGORITHM)? {
                     risks.extend(self.concepts(&record, bia::AI_ACT_RISK_CATEGORY)?);
+                    for field in TRANSPARENCY {
+                        if !self.store.objects(record.as_ref(), field)?.is_empty() {
+                            filled.insert(field);
+                        }
+                    }
                 }
                 facets.insert(Facet::RiskCategory, risks);
+                facets.insert(Facet::Transparency, vec![transparency_level(filled.len())]);
+                if let Some(year) = start
+                    .get(..4)
+                    .filter(|y| y.bytes().all(|b| b.is_ascii_digit()))
+                {
+                    facets.insert(
+                        Facet::StartYear,
+                        vec![FacetValue {
+                            key: year.to_owned(),
+                            label: year.to_owned(),
+                        }],
+                    );
+                }
                 let mut categories = Vec::new();
                 for solution in self.store.linked(iri.as_ref(), bia::USES_SOLUTION)? {
                     categories.extend(self.categories(&solution)?);

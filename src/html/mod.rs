@@ -12,12 +12,14 @@ mod format;
 mod home;
 mod list;
 mod notice;
+mod stats;
 
 pub use downloads::{DownloadsPage, downloads_page};
 pub use entity::{EntityPage, entity_page};
 pub use home::{HomePage, home_page};
 pub use list::{ListPage, ListState, PAGE_SIZE, list_csv, list_page};
 pub use notice::{NoticePage, gone_page, not_found_page, slug_similarity};
+pub use stats::{StatsPage, stats_page};
 
 use crate::iri::BaseIri;
 

@@ -71,6 +71,7 @@ fn app(state: AppState) -> Router {
         .route("/dumps/", get(dumps::index))
         .route("/dumps/{name}", get(dumps::file))
         .route("/robots.txt", get(export::robots))
+        .route("/statistiques", get(pages::statistics))
         .route("/{list}", get(pages::list))
         .fallback(pages::fallback)
         .merge(compressed)

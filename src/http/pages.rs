@@ -530,6 +530,28 @@ pub(crate) async fn home(
     })
 }
 
+/// `GET /statistiques`: the use cases counted by facet, each chart an SVG
+/// with its table.
+pub(crate) async fn statistics(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    cached(
+        &state,
+        "/statistiques".to_owned(),
+        &headers,
+        |store, generation| {
+            let index = state.pages.index(store, generation)?;
+            html(
+                StatusCode::OK,
+                &html::stats_page(&index, &state.pages.site),
+                store,
+                None,
+            )
+        },
+    )
+}
+
 /// `GET /{list}` (`projets`, `projets.csv`, `projets.ttl`…): a list, a
 /// file of the sitemap index (`sitemap-2.xml`, see [`super::export`]), or
 /// a 404 page for any other single-segment path.

@@ -127,6 +127,8 @@ pub mod bia {
         HUMAN_OVERSIGHT = "humanOversight";
         /// Legal basis.
         LEGAL_BASIS = "legalBasis";
+        /// Impact assessment (an analyse d'impact, DPIA or fundamental rights).
+        IMPACT_ASSESSMENT = "impactAssessment";
         /// Raw resource URL from the network's model.
         RESOURCE_URL = "resourceUrl";
         /// Solutions used by a use case.

@@ -1,13 +1,15 @@
 //! bibia's HTML pages and data documents, judged as a browser, a harvester
 //! and a linked-data client see them: `entities` (`/id`, `/page`, `/data`),
 //! `lists` (home page, lists, facets, downloads, bursts), `restricted` (no
-//! restricted value on any page or document of the demo) and `browser`
+//! restricted value on any page or document of the demo), `stats` (the
+//! statistics' bars against the lists they link to) and `browser`
 //! (headless Chromium with axe-core). This file holds their helpers.
 
 mod browser;
 mod entities;
 mod lists;
 pub(crate) mod restricted;
+mod stats;
 
 use crate::common::{self, TestApp, TestResponse, TestStore};
 use axum::body::Body;

@@ -119,6 +119,7 @@ async fn no_restricted_value_reaches_a_page_a_list_or_a_document() {
         "/sitemap.xml",
         "/export/projets.csv",
         "/dumps/",
+        "/statistiques",
     ] {
         paths.push(path.to_owned());
     }
