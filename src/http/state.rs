@@ -28,6 +28,8 @@ pub struct AppState {
     pub catalog_page_size: usize,
     /// The pages: their cache, the lists' index, the site.
     pub(crate) pages: Arc<Pages>,
+    /// The documentation of the model (`/def`, `/vocab`, `/shapes`).
+    pub(crate) docs: Arc<super::def::Docs>,
 }
 
 impl AppState {
@@ -49,6 +51,7 @@ impl AppState {
             sitemap_limit: crate::export::MAX_URLS,
             catalog_page_size: crate::catalog::PAGE_SIZE,
             pages: Arc::new(Pages::new(site, layout)),
+            docs: Arc::default(),
         })
     }
 
