@@ -3,6 +3,7 @@
 mod catalog;
 mod cli;
 mod common;
+mod def;
 mod export;
 mod import;
 mod model;
