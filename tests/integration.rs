@@ -3,6 +3,7 @@
 mod catalog;
 mod cli;
 mod common;
+mod def;
 mod dumps;
 mod export;
 mod import;

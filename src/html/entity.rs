@@ -215,6 +215,20 @@ pub fn entity_page(
 /// The lists filtered on this thing (a concept or a territory that is a
 /// facet's value), with how many records they hold.
 fn lists(index: &Index, site: &Site, rel: &str) -> Vec<(String, String)> {
+    let mut lists = filtered_lists(index, site, rel);
+    // A list or one of its values: its documentation on `/vocab`.
+    if let Some(rest) = rel.strip_prefix("concept/") {
+        let href = match rest.split_once('/') {
+            Some((scheme, code)) => format!("{}#{code}", site.path(&format!("vocab/{scheme}"))),
+            None => site.path(&format!("vocab/{rest}")),
+        };
+        lists.push(("Documentation de la liste contrôlée".to_owned(), href));
+    }
+    lists
+}
+
+/// The lists of records filtered on the thing, when it is a facet value.
+fn filtered_lists(index: &Index, site: &Site, rel: &str) -> Vec<(String, String)> {
     let Some((facet, key)) = Facet::of_thing(rel) else {
         return Vec::new();
     };

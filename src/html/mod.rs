@@ -2,10 +2,12 @@
 //! (no HTML in them) and the askama templates that render them (checked at
 //! compile time, every value escaped by default).
 //!
-//! Each page is a view model (`entity`, `list`, `home`, `notice`) plus one
-//! template under `templates/`; `Site` carries what every page shows
+//! Each page is a view model (`entity`, `list`, `home`, `notice`, and
+//! `def` and `vocab` for the documentation of the model) plus one template
+//! under `templates/`; `Site` carries what every page shows
 //! (where the service lives, the contact for reporting an error).
 
+mod def;
 mod downloads;
 mod entity;
 mod format;
@@ -15,11 +17,17 @@ mod notice;
 mod stats;
 
 pub use downloads::{DownloadsPage, downloads_page};
+mod vocab;
+
+pub use def::{
+    Access, DefPage, Documentation, Field, NodeRule, Rule, TermDoc, TermLink, TermSection,
+};
 pub use entity::{EntityPage, entity_page};
 pub use home::{HomePage, home_page};
 pub use list::{ListPage, ListState, PAGE_SIZE, list_csv, list_page};
 pub use notice::{NoticePage, gone_page, not_found_page, slug_similarity};
 pub use stats::{StatsPage, stats_page};
+pub use vocab::{ConceptView, SchemeEntry, VocabIndexPage, VocabPage};
 
 use crate::iri::BaseIri;
 

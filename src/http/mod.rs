@@ -7,6 +7,7 @@
 
 mod cache;
 mod catalog;
+mod def;
 mod dumps;
 mod error;
 mod export;
@@ -72,6 +73,19 @@ fn app(state: AppState) -> Router {
         .route("/dumps/{name}", get(dumps::file))
         .route("/robots.txt", get(export::robots))
         .route("/statistiques", get(pages::statistics))
+        .route("/def", get(def::def))
+        .route("/def.ttl", get(def::def_turtle))
+        .route("/def.nt", get(def::def_ntriples))
+        .route("/def.jsonld", get(def::def_json_ld))
+        .route("/def.rdf", get(def::def_rdf_xml))
+        .route("/shapes", get(def::shapes_negotiated))
+        .route("/shapes.ttl", get(def::shapes_turtle))
+        .route("/shapes.nt", get(def::shapes_ntriples))
+        .route("/shapes.jsonld", get(def::shapes_json_ld))
+        .route("/shapes.rdf", get(def::shapes_rdf_xml))
+        .route("/vocab", get(def::vocab_index))
+        .route("/vocab/", get(def::vocab_index))
+        .route("/vocab/{scheme}", get(def::vocab))
         .route("/{list}", get(pages::list))
         .fallback(pages::fallback)
         .merge(compressed)

@@ -30,6 +30,8 @@ pub struct AppState {
     pub dumps: Arc<crate::export::Dumps>,
     /// The pages: their cache, the lists' index, the site.
     pub(crate) pages: Arc<Pages>,
+    /// The documentation of the model (`/def`, `/vocab`, `/shapes`).
+    pub(crate) docs: Arc<super::def::Docs>,
 }
 
 impl AppState {
@@ -54,6 +56,7 @@ impl AppState {
             catalog_page_size: crate::catalog::PAGE_SIZE,
             dumps: Arc::new(crate::export::Dumps::new(dumps)),
             pages: Arc::new(Pages::new(site, layout)),
+            docs: Arc::default(),
         })
     }
 

@@ -5,8 +5,9 @@
 //! The model owns the facts every other module reads: the bundled files
 //! ([`bundle`]), the access policy ([`AccessPolicy`]), the rule that puts
 //! triples in record graphs ([`assign_graphs`]), the index of the concept
-//! schemes ([`ConceptSchemes`]) and what an empty store receives
-//! ([`seed`]). It never imports the store: the store reads it.
+//! schemes ([`ConceptSchemes`]), what an empty store receives
+//! ([`seed`]) and the bundled files as graphs for their documentation
+//! ([`Sources`]). It never imports the store: the store reads it.
 
 mod access;
 pub mod bundle;
@@ -102,6 +103,37 @@ impl Model {
     /// The context triples (ontology and vocabularies).
     pub fn context(&self) -> impl Iterator<Item = Triple> + '_ {
         self.quads.iter().map(|q| Triple::from(q.clone()))
+    }
+}
+
+/// The bundled files as written, one list of triples per group, in the
+/// order of the files: what `/def`, `/vocab` and `/shapes` publish and
+/// document.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    /// The ontology (`ontology/*.ttl`).
+    pub ontology: Vec<Triple>,
+    /// The SKOS vocabularies (`ontology/vocabularies/*.ttl`).
+    pub vocabularies: Vec<Triple>,
+    /// The shapes (`shapes/*.ttl`).
+    pub shapes: Vec<Triple>,
+}
+
+impl Sources {
+    /// The files embedded at build time, relative IRIs resolved against
+    /// `base`.
+    pub fn bundled(base: &BaseIri) -> Result<Self, ModelError> {
+        let triples = |files| -> Result<Vec<Triple>, ModelError> {
+            Ok(parse_group(files, base)?
+                .into_iter()
+                .map(Triple::from)
+                .collect())
+        };
+        Ok(Self {
+            ontology: triples(bundle::ONTOLOGY)?,
+            vocabularies: triples(bundle::VOCABULARIES)?,
+            shapes: triples(bundle::SHAPES)?,
+        })
     }
 }
 

@@ -23,6 +23,10 @@ const PAGES = [
   '/page/organisation/metropole-de-lyon',
   '/page/territoire/region-84',
   '/page/concept/theme/transition-ecologique-et-energetique',
+  '/def',
+  '/vocab/sous-theme',
+  '/statistiques',
+  '/dumps/',
 ];
 
 const CHROMIUM = process.env.BIBIA_CHROMIUM || '/usr/bin/chromium';
