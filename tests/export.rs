@@ -299,8 +299,22 @@ async fn the_sitemap_lists_every_page_and_they_answer() {
         assert!(loc.starts_with(BASE), "{loc}");
         assert!(is_w3c_datetime(lastmod), "{loc}: {lastmod}");
     }
-    for page in ["", "projets", "organisations", "solutions", "ressources"] {
+    for page in [
+        "",
+        "projets",
+        "organisations",
+        "solutions",
+        "ressources",
+        "sparql",
+        "statistiques",
+        "dumps/",
+        "def",
+        "vocab",
+        "vocab/theme",
+    ] {
         assert!(locs.contains(format!("{BASE}{page}").as_str()), "/{page}");
+        let answered = app.get(&format!("/{page}"), Some("text/html")).await;
+        assert_eq!(answered.status, StatusCode::OK, "/{page}");
     }
     let count = |prefix: &str| {
         locs.iter()

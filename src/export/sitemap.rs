@@ -1,7 +1,8 @@
 //! `/sitemap.xml` (sitemaps.org 0.9): every page of the service with its
 //! last modification, as absolute URLs under the base IRI: the home page,
-//! the query page, the four lists, and the page of every record and
-//! concept of the projection (`/page/{kind}/{slug}`). Past [`MAX_URLS`]
+//! the four lists, the query page, the statistics, the downloads, the
+//! ontology and the concept schemes' documentation, and the page of every
+//! record and concept of the projection (`/page/{kind}/{slug}`). Past [`MAX_URLS`]
 //! (or the limit given), `/sitemap.xml` becomes a sitemap index of
 //! `/sitemap-1.xml`, `/sitemap-2.xml`… of at most that many URLs each.
 //!
@@ -47,7 +48,9 @@ impl Sitemap {
         for kind in Kind::ALL {
             urls.push((format!("{}{}", base.as_str(), kind.path()), now.clone()));
         }
-        urls.push((format!("{}sparql", base.as_str()), now.clone()));
+        for page in ["sparql", "statistiques", "dumps/", "def", "vocab"] {
+            urls.push((format!("{}{page}", base.as_str()), now.clone()));
+        }
         let things = store.things(base)?;
         let modified: std::collections::HashMap<&str, &str> = things
             .iter()
@@ -69,6 +72,14 @@ impl Sitemap {
                 .or_else(|| record.and_then(|r| modified.get(r.as_str()).copied()))
                 .and_then(w3c_datetime)
                 .unwrap_or_else(|| now.clone());
+            // A concept scheme (`concept/theme`) has its documentation too.
+            if let Some(scheme) = rest.strip_prefix("concept/").filter(|s| !s.contains('/')) {
+                pages.push((
+                    rank,
+                    format!("{}vocab/{scheme}", base.as_str()),
+                    now.clone(),
+                ));
+            }
             pages.push((rank, format!("{}page/{rest}", base.as_str()), lastmod));
         }
         pages.sort();
