@@ -21,6 +21,9 @@ pub struct QueryLimits {
     pub max_body: usize,
     /// Endpoints `SERVICE` may call; empty disables `SERVICE`.
     pub service_allow: Vec<String>,
+    /// Bytes of SPARQL answers kept for queries asked again
+    /// ([`crate::query::AnswerCache`]); 0 keeps none.
+    pub answer_cache: usize,
 }
 
 impl Default for QueryLimits {
@@ -32,6 +35,7 @@ impl Default for QueryLimits {
             max_queued: 128,
             max_body: 1_048_576,
             service_allow: Vec::new(),
+            answer_cache: 64 * 1024 * 1024,
         }
     }
 }

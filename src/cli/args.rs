@@ -53,6 +53,11 @@ pub enum Command {
         /// past it, 413.
         #[arg(long, env = "BIBIA_MAX_BODY_BYTES", default_value_t = 1_048_576)]
         max_body_bytes: usize,
+        /// Memory for the cache of SPARQL answers, in MiB (answers to the
+        /// same query over unchanged data are served from it); 0 turns it
+        /// off.
+        #[arg(long, env = "BIBIA_ANSWER_CACHE_MB", default_value_t = 64)]
+        answer_cache_mb: usize,
         /// Maximum number of HTTP connections served at once (one thread
         /// each); the next ones wait.
         #[arg(long, env = "BIBIA_MAX_CONNECTIONS", default_value_t = 256)]

@@ -37,6 +37,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             max_concurrent_queries,
             max_queued_queries,
             max_body_bytes,
+            answer_cache_mb,
             max_connections,
             service_allow,
             no_demo,
@@ -50,6 +51,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 max_queued: max_queued_queries,
                 max_body: max_body_bytes,
                 service_allow,
+                answer_cache: answer_cache_mb.saturating_mul(1024 * 1024),
             };
             let config = crate::config::Config::new(
                 store.data_dir,

@@ -16,11 +16,13 @@
 //! cut where the format allows.
 
 mod answer;
+mod cache;
 mod service;
 mod watch;
 mod watchdog;
 
 pub use answer::{Answer, Chunk};
+pub use cache::{AnswerCache, CacheKey, CachedAnswer};
 
 use crate::config::QueryLimits;
 use crate::store::PublicStore;
@@ -119,6 +121,8 @@ struct Inner {
     /// One permit per query evaluated or waiting: the bound of the queue.
     admitted: Arc<Semaphore>,
     watch: Watch,
+    /// Answers to queries asked again over unchanged data.
+    cache: AnswerCache,
 }
 
 /// The places a query holds while it runs: one among those waiting or
@@ -139,10 +143,16 @@ impl Engine {
                 admitted: Arc::new(Semaphore::new(
                     limits.max_concurrent.saturating_add(limits.max_queued),
                 )),
+                cache: AnswerCache::new(limits.answer_cache),
                 limits,
                 watch: Watch::start()?,
             }),
         })
+    }
+
+    /// The cache of answers.
+    pub fn cache(&self) -> &AnswerCache {
+        &self.inner.cache
     }
 
     /// The limits queries run under.

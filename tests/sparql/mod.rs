@@ -1,9 +1,10 @@
 //! The public SPARQL endpoint: the protocol (methods, parameters, formats,
-//! statuses), the limits, the example queries on the demo data, an
+//! statuses), the limits, the cache of answers, the example queries on the demo data, an
 //! adversarial battery that tries to reach restricted data, and what real
 //! clients do. This file holds the helpers the surfaces share.
 
 mod adversarial;
+mod cache;
 mod clients;
 mod examples;
 mod limits;
@@ -102,9 +103,14 @@ fn count(rows: &[HashMap<String, String>]) -> u64 {
 
 const PROJECT: &str = "http://localhost:8080/id/projet/metropole-de-lyon-chatbot-dechets";
 
-/// The default limits, changed by `f`.
+/// The default limits, changed by `f`, without the cache of answers: the
+/// tests of limits watch queries being evaluated (a probe such as `ASK {}`
+/// answered from the cache would not need a slot).
 fn limited(f: impl FnOnce(&mut QueryLimits)) -> QueryLimits {
-    let mut l = QueryLimits::default();
+    let mut l = QueryLimits {
+        answer_cache: 0,
+        ..QueryLimits::default()
+    };
     f(&mut l);
     l
 }

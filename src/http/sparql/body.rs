@@ -8,8 +8,13 @@
 //! clients that accept trailers). A failure after the response has started
 //! aborts the connection, so a client never mistakes a cut answer for a
 //! complete one.
+//!
+//! An answer that may be cached ([`crate::query::AnswerCache`]) carries its
+//! `ETag`, and its bytes are kept as they are sent; once the last chunk has
+//! gone out whole, they join the cache, and the same query is then
+//! answered from it ([`cached`]) or with `304` ([`not_modified`]).
 
-use crate::query::{Answer, Chunk, Format, QueryError};
+use crate::query::{Answer, CacheKey, CachedAnswer, Chunk, Engine, Format, QueryError};
 use axum::body::{Body, Bytes, HttpBody};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::response::Response;
@@ -19,6 +24,7 @@ use send_wrapper::SendWrapper;
 use sparesults::QueryResultsFormat;
 use std::io;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 /// Header giving the row limit.
@@ -38,13 +44,26 @@ pub(crate) fn content_type(format: Format) -> &'static str {
     }
 }
 
-/// The response of an answer whose first chunk is `first`.
-pub(crate) fn respond(answer: Answer, first: Chunk) -> Response {
+/// Where the bytes of an answer being sent go once it is whole.
+pub(crate) struct Keep {
+    /// The engine whose cache keeps them.
+    pub(crate) engine: Engine,
+    /// Under which key.
+    pub(crate) key: CacheKey,
+}
+
+/// The response of an answer whose first chunk is `first`; with `keep`,
+/// the answer carries its `ETag` and joins the cache once sent whole.
+pub(crate) fn respond(answer: Answer, first: Chunk, keep: Option<Keep>) -> Response {
     let format = answer.format();
     let max_rows = answer.max_rows();
+    let etag = keep.as_ref().map(|k| k.key.etag.clone());
     let mut response = match first {
         Chunk::Last { bytes, truncated } => {
             drop(answer);
+            if let Some(keep) = keep {
+                keep.engine.cache().put(&keep.key, bytes.clone(), truncated);
+            }
             let mut r = Response::new(Body::from(bytes));
             r.headers_mut()
                 .insert(TRUNCATED.clone(), truncated_value(truncated));
@@ -52,10 +71,16 @@ pub(crate) fn respond(answer: Answer, first: Chunk) -> Response {
         }
         Chunk::Part(bytes) => {
             answer.streaming();
+            let tee = keep.map(|keep| Tee {
+                bytes: bytes.clone(),
+                max: keep.engine.cache().max_answer(),
+                keep,
+            });
             let mut r = Response::new(Body::new(ResultBody {
                 first: Some(Bytes::from(bytes)),
                 rest: Some(SendWrapper::new(answer)),
                 trailer: None,
+                tee,
             }));
             r.headers_mut().insert(
                 header::TRAILER,
@@ -64,14 +89,79 @@ pub(crate) fn respond(answer: Answer, first: Chunk) -> Response {
             r
         }
     };
-    let headers = response.headers_mut();
-    headers.insert(
+    headers(response.headers_mut(), format, max_rows, etag.as_deref());
+    response
+}
+
+/// The answer kept in the cache, as it was first sent.
+pub(crate) fn cached(
+    hit: Arc<CachedAnswer>,
+    format: Format,
+    max_rows: usize,
+    etag: &str,
+) -> Response {
+    let truncated = hit.truncated;
+    let mut response = Response::new(Body::from(Bytes::from_owner(Shared(hit))));
+    let h = response.headers_mut();
+    h.insert(TRUNCATED.clone(), truncated_value(truncated));
+    headers(h, format, max_rows, Some(etag));
+    response
+}
+
+/// `304 Not Modified` for a client whose copy of the answer is current.
+pub(crate) fn not_modified(etag: &str) -> Response {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = axum::http::StatusCode::NOT_MODIFIED;
+    let h = response.headers_mut();
+    h.insert(header::VARY, HeaderValue::from_static("Accept"));
+    if let Ok(tag) = HeaderValue::from_str(etag) {
+        h.insert(header::ETAG, tag);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// The headers of every answer.
+fn headers(h: &mut HeaderMap, format: Format, max_rows: usize, etag: Option<&str>) {
+    h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(content_type(format)),
     );
-    headers.insert(header::VARY, HeaderValue::from_static("Accept"));
-    headers.insert(MAX_ROWS.clone(), HeaderValue::from(max_rows));
-    response
+    h.insert(header::VARY, HeaderValue::from_static("Accept"));
+    h.insert(MAX_ROWS.clone(), HeaderValue::from(max_rows));
+    if let Some(tag) = etag.and_then(|t| HeaderValue::from_str(t).ok()) {
+        h.insert(header::ETAG, tag);
+        // Kept by anyone, but asked again each time: the data may change.
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
+}
+
+/// A kept answer's bytes, sent without a copy.
+struct Shared(Arc<CachedAnswer>);
+
+impl AsRef<[u8]> for Shared {
+    fn as_ref(&self) -> &[u8] {
+        &self.0.bytes
+    }
+}
+
+/// The bytes of a streamed answer kept as they go, up to the largest
+/// answer the cache takes.
+struct Tee {
+    keep: Keep,
+    bytes: Vec<u8>,
+    max: usize,
+}
+
+impl Tee {
+    /// Keeps `bytes`; `false` once the answer is too large to be cached.
+    fn push(&mut self, bytes: &[u8]) -> bool {
+        if self.bytes.len() + bytes.len() > self.max {
+            return false;
+        }
+        self.bytes.extend_from_slice(bytes);
+        true
+    }
 }
 
 /// The streamed body: the first chunk, the next ones written on demand,
@@ -83,6 +173,8 @@ struct ResultBody {
     rest: Option<SendWrapper<Answer>>,
     /// Set once the answer is complete: whether it was cut.
     trailer: Option<bool>,
+    /// The bytes sent so far, for the cache.
+    tee: Option<Tee>,
 }
 
 impl HttpBody for ResultBody {
@@ -98,9 +190,24 @@ impl HttpBody for ResultBody {
         }
         if let Some(answer) = self.rest.as_mut() {
             return match answer.next_chunk() {
-                Ok(Chunk::Part(bytes)) => Poll::Ready(Some(Ok(Frame::data(Bytes::from(bytes))))),
+                Ok(Chunk::Part(bytes)) => {
+                    if let Some(tee) = self.tee.as_mut()
+                        && !tee.push(&bytes)
+                    {
+                        self.tee = None;
+                    }
+                    Poll::Ready(Some(Ok(Frame::data(Bytes::from(bytes)))))
+                }
                 Ok(Chunk::Last { bytes, truncated }) => {
                     self.rest = None;
+                    if let Some(mut tee) = self.tee.take()
+                        && tee.push(&bytes)
+                    {
+                        tee.keep
+                            .engine
+                            .cache()
+                            .put(&tee.keep.key, tee.bytes, truncated);
+                    }
                     if bytes.is_empty() {
                         return Poll::Ready(Some(Ok(trailers(truncated))));
                     }
@@ -109,6 +216,7 @@ impl HttpBody for ResultBody {
                 }
                 Err(e) => {
                     self.rest = None;
+                    self.tee = None;
                     if !matches!(e, QueryError::Timeout(_)) {
                         tracing::warn!(error = %e, "réponse SPARQL interrompue en cours d'envoi");
                     }

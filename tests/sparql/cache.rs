@@ -1,0 +1,114 @@
+//! The cache of SPARQL answers: the same query over unchanged data is
+//! answered from memory with the same bytes and `ETag`, `304` when the
+//! client's copy is current, a new answer after a write, nothing kept for
+//! queries whose answer changes from one run to the next, and nothing when
+//! the cache is off.
+
+use super::{JSON, enc, get_query, limited, parse_json, post};
+use crate::common::{TestApp, TestStore};
+use crate::pages::get_with;
+use axum::http::StatusCode;
+
+#[tokio::test]
+async fn the_same_query_is_answered_from_the_cache_with_its_etag() {
+    let store = crate::common::demo();
+    let state = TestApp::state(store, Default::default());
+    let engine = state.engine.clone();
+    let app = TestApp::serve_state(state, 16);
+    let query = "SELECT ?p ?title WHERE { ?p a <https://w3id.org/bibia/def#UseCase> ; <http://purl.org/dc/terms/title> ?title } ORDER BY ?p";
+    let first = get_query(&app, query, "", Some(JSON)).await;
+    assert_eq!(first.status, StatusCode::OK);
+    let etag = first.header("etag").expect("an ETag").to_owned();
+    assert!(etag.starts_with("W/\""), "{etag}");
+    assert_eq!(engine.cache().size().0, 1);
+
+    // Written otherwise (spacing, a comment), by POST: the same answer.
+    let again = post(
+        &app,
+        "application/sparql-query",
+        format!("# encore\n{}", query.replace(" ; ", " ;\n  ")),
+        Some(JSON),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.header("etag"), Some(etag.as_str()));
+    assert_eq!(again.body, first.body);
+    assert_eq!(engine.cache().size().0, 1, "served from the cache");
+    assert_eq!(parse_json(&again.body).1.len(), 46);
+
+    // The client's copy is current.
+    let path = format!("/sparql?query={}", enc(query));
+    let current = get_with(
+        &app,
+        &path,
+        &[("accept", JSON), ("if-none-match", etag.as_str())],
+    )
+    .await;
+    assert_eq!(current.status, StatusCode::NOT_MODIFIED);
+    assert!(current.body.is_empty());
+    // Another format is another answer.
+    let csv = get_query(&app, query, "", Some("text/csv")).await;
+    assert_ne!(csv.header("etag"), Some(etag.as_str()));
+
+    // A long answer, sent in several chunks, is kept whole.
+    let long = "SELECT ?c ?name WHERE { ?c a <http://rdf.insee.fr/def/geo#Commune> ; <http://www.w3.org/2000/01/rdf-schema#label> ?name } ORDER BY ?c LIMIT 5000";
+    let streamed = get_query(&app, long, "", Some(JSON)).await;
+    assert!(streamed.body.len() > 200_000, "{}", streamed.body.len());
+    let (n, _) = engine.cache().size();
+    let kept = get_query(&app, long, "", Some(JSON)).await;
+    assert_eq!(kept.body, streamed.body);
+    assert_eq!(engine.cache().size().0, n, "the long answer was kept");
+}
+
+#[tokio::test]
+async fn a_write_gives_a_new_answer_and_volatile_queries_are_not_kept() {
+    let store = TestStore::with_model();
+    let app = TestApp::serve(&store, Default::default(), 16);
+    let count = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a <https://w3id.org/bibia/def#UseCase> }";
+    let before = get_query(&app, count, "", Some(JSON)).await;
+    assert_eq!(parse_json(&before.body).1[0]["n"], "0");
+    let csv = "Nom_collectivite;Nom_du_projet;Date_de_demarrage;Statut_du_projet;Partenaires;Description_service;mise_en_oeuvre;Theme;Audience\n\
+        Ville de Nantes;Tri des courriers entrants;2023;En déploiement;;Un service de tri.;;Mobilités;Agent\n";
+    let report = bibia::import::import_bytes(
+        &store.stores,
+        "projets.csv",
+        csv.as_bytes(),
+        &bibia::import::Options::default(),
+    )
+    .expect("import runs");
+    assert_eq!(report.imported, 1);
+    let after = get_with(
+        &app,
+        &format!("/sparql?query={}", enc(count)),
+        &[
+            ("accept", JSON),
+            ("if-none-match", before.header("etag").expect("etag")),
+        ],
+    )
+    .await;
+    assert_eq!(after.status, StatusCode::OK, "the old copy is stale");
+    assert_ne!(after.header("etag"), before.header("etag"));
+    assert_eq!(parse_json(&after.body).1[0]["n"], "1");
+
+    for volatile in [
+        "SELECT (RAND() AS ?r) WHERE {}",
+        "SELECT (STRUUID() AS ?u) WHERE {}",
+    ] {
+        let r = get_query(&app, volatile, "", Some(JSON)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.header("etag"), None, "{volatile}");
+    }
+}
+
+#[tokio::test]
+async fn with_the_cache_off_every_query_is_evaluated() {
+    let state = TestApp::state(crate::common::demo(), limited(|l| l.answer_cache = 0));
+    let engine = state.engine.clone();
+    let app = TestApp::serve_state(state, 16);
+    for _ in 0..2 {
+        let r = get_query(&app, "ASK { ?s ?p ?o }", "", Some(JSON)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.header("etag"), None);
+    }
+    assert_eq!(engine.cache().size(), (0, 0));
+}
