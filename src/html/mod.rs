@@ -2,7 +2,8 @@
 //! (no HTML in them) and the askama templates that render them (checked at
 //! compile time, every value escaped by default).
 //!
-//! Each page is a view model (`entity`, `list`, `home`, `notice`, and
+//! Each page is a view model (`entity`, `list`, `home`, `stats`, `map`,
+//! `notice`, and
 //! `def` and `vocab` for the documentation of the model) plus one template
 //! under `templates/`; `Site` carries what every page shows
 //! (where the service lives, the contact for reporting an error).
@@ -13,6 +14,7 @@ mod entity;
 mod format;
 mod home;
 mod list;
+mod map;
 mod notice;
 mod stats;
 
@@ -25,6 +27,7 @@ pub use def::{
 pub use entity::{EntityPage, entity_page};
 pub use home::{HomePage, home_page};
 pub use list::{ListPage, ListState, PAGE_SIZE, list_csv, list_page};
+pub use map::{Level as MapLevel, MapPage, map_page};
 pub use notice::{NoticePage, gone_page, not_found_page, slug_similarity};
 pub use stats::{StatsPage, stats_page};
 pub use vocab::{ConceptView, SchemeEntry, VocabIndexPage, VocabPage};

@@ -73,6 +73,7 @@ fn app(state: AppState) -> Router {
         .route("/dumps/{name}", get(dumps::file))
         .route("/robots.txt", get(export::robots))
         .route("/statistiques", get(pages::statistics))
+        .route("/carte", get(pages::map))
         .route("/def", get(def::def))
         .route("/def.ttl", get(def::def_turtle))
         .route("/def.nt", get(def::def_ntriples))

@@ -552,6 +552,27 @@ pub(crate) async fn statistics(
     )
 }
 
+/// `GET /carte` (`?niveau=regions` for the régions): the areas shaded by
+/// their number of use cases, each a link to its list, the organisations
+/// with coordinates as points, and the same figures as a table.
+pub(crate) async fn map(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let level = html::MapLevel::from_query(query.as_deref());
+    let key = match level {
+        html::MapLevel::Departements => "/carte",
+        html::MapLevel::Regions => "/carte?niveau=regions",
+    };
+    cached(&state, key.to_owned(), &headers, |store, generation| {
+        let index = state.pages.index(store, generation)?;
+        let page =
+            html::map_page(&index, store, &state.pages.site, level).map_err(HttpError::internal)?;
+        html(StatusCode::OK, &page, store, None)
+    })
+}
+
 /// `GET /{list}` (`projets`, `projets.csv`, `projets.ttl`…): a list, a
 /// file of the sitemap index (`sitemap-2.xml`, see [`super::export`]), or
 /// a 404 page for any other single-segment path.

@@ -26,6 +26,8 @@ const PAGES = [
   '/def',
   '/vocab/sous-theme',
   '/statistiques',
+  '/carte',
+  '/carte?niveau=regions',
   '/dumps/',
 ];
 

@@ -2,12 +2,14 @@
 //! and a linked-data client see them: `entities` (`/id`, `/page`, `/data`),
 //! `lists` (home page, lists, facets, downloads, bursts), `restricted` (no
 //! restricted value on any page or document of the demo), `stats` (the
-//! statistics' bars against the lists they link to) and `browser`
+//! statistics' bars against the lists they link to), `map` (the map's
+//! areas against their lists, its points against SPARQL) and `browser`
 //! (headless Chromium with axe-core). This file holds their helpers.
 
 mod browser;
 mod entities;
 mod lists;
+mod map;
 pub(crate) mod restricted;
 mod stats;
 

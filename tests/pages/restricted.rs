@@ -120,6 +120,8 @@ async fn no_restricted_value_reaches_a_page_a_list_or_a_document() {
         "/export/projets.csv",
         "/dumps/",
         "/statistiques",
+        "/carte",
+        "/carte?niveau=regions",
     ] {
         paths.push(path.to_owned());
     }
