@@ -13,6 +13,7 @@ pub mod iri;
 pub mod model;
 pub mod query;
 pub mod rdf;
+pub mod search;
 pub mod shacl;
 pub mod siren;
 pub mod store;

@@ -307,6 +307,7 @@ async fn the_sitemap_lists_every_page_and_they_answer() {
         "ressources",
         "sparql",
         "statistiques",
+        "carte",
         "dumps/",
         "def",
         "vocab",

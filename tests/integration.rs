@@ -9,6 +9,7 @@ mod export;
 mod import;
 mod model;
 mod pages;
+mod search;
 mod shacl_w3c;
 mod sparql;
 mod store;

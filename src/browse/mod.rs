@@ -266,6 +266,8 @@ pub enum Sort {
     Recent,
     /// Latest start first (projects).
     Start,
+    /// Best match first, for a search (by title without one).
+    Relevance,
 }
 
 impl Sort {
@@ -275,6 +277,7 @@ impl Sort {
             Sort::Title => "titre",
             Sort::Recent => "recent",
             Sort::Start => "demarrage",
+            Sort::Relevance => "pertinence",
         }
     }
 
@@ -284,6 +287,7 @@ impl Sort {
             Sort::Title => "titre (A → Z)",
             Sort::Recent => "les plus récents",
             Sort::Start => "date de démarrage",
+            Sort::Relevance => "pertinence",
         }
     }
 }
@@ -369,7 +373,24 @@ impl Index {
     /// The records of a kind kept by `filters`, sorted, with the counts of
     /// every facet of the kind.
     pub fn select(&self, kind: Kind, filters: &Filters, sort: Sort) -> Selection<'_> {
-        let all = self.entries(kind);
+        self.select_matching(kind, filters, sort, None)
+    }
+
+    /// As [`Index::select`], among the records a search matched (IRI →
+    /// score) when `matching` is given: the facet counts are then those of
+    /// the matched records, and [`Sort::Relevance`] orders by score.
+    pub fn select_matching(
+        &self,
+        kind: Kind,
+        filters: &Filters,
+        sort: Sort,
+        matching: Option<&HashMap<String, f32>>,
+    ) -> Selection<'_> {
+        let all: Vec<&Entry> = self
+            .entries(kind)
+            .iter()
+            .filter(|e| matching.is_none_or(|m| m.contains_key(e.iri.as_str())))
+            .collect();
         let keeps = |e: &Entry, except: Option<Facet>| {
             filters.iter().all(|(facet, keys)| {
                 Some(*facet) == except
@@ -379,13 +400,19 @@ impl Index {
                         .is_some_and(|vs| vs.iter().any(|v| keys.contains(&v.key)))
             })
         };
-        let mut entries: Vec<&Entry> = all.iter().filter(|e| keeps(e, None)).collect();
-        match sort {
-            Sort::Title => entries.sort_by_cached_key(|e| crate::iri::fold(&e.title)),
-            Sort::Recent => {
+        let mut entries: Vec<&Entry> = all.iter().copied().filter(|e| keeps(e, None)).collect();
+        match (sort, matching) {
+            (Sort::Relevance, Some(scores)) => entries.sort_by(|a, b| {
+                let score = |e: &Entry| scores.get(e.iri.as_str()).copied().unwrap_or(0.0);
+                score(b).total_cmp(&score(a)).then(a.title.cmp(&b.title))
+            }),
+            (Sort::Title | Sort::Relevance, _) => {
+                entries.sort_by_cached_key(|e| crate::iri::fold(&e.title))
+            }
+            (Sort::Recent, _) => {
                 entries.sort_by(|a, b| b.updated.cmp(&a.updated).then(a.title.cmp(&b.title)))
             }
-            Sort::Start => {
+            (Sort::Start, _) => {
                 entries.sort_by(|a, b| b.start.cmp(&a.start).then(a.title.cmp(&b.title)))
             }
         }

@@ -151,7 +151,8 @@ pub enum Command {
         /// Backup directory.
         dir: PathBuf,
     },
-    /// Rebuild every projection (public store) from the full store.
+    /// Rebuild the public projection from the full store, then the search
+    /// index from the projection.
     Reindex {
         /// Where the store is.
         #[command(flatten)]

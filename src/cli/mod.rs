@@ -130,6 +130,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             stores.reindex()?;
             let (full, public) = stores.sizes()?;
             eprintln!("Projection publique reconstruite : {public} quads publics sur {full}.");
+            let started = std::time::Instant::now();
+            let search = crate::search::Searches::new(store.data_dir.join("search"))
+                .rebuild(&stores.public(), stores.base())?;
+            eprintln!(
+                "Index de recherche reconstruit : {} fiches en {:.1} s.",
+                search.records,
+                started.elapsed().as_secs_f64()
+            );
             Ok(Outcome::Success)
         }
         Command::Generate {

@@ -107,7 +107,7 @@ async fn serve(stores: Stores, config: Config) -> anyhow::Result<()> {
         config.limits.clone(),
         layout,
         &config.contact,
-        &config.data_dir.join("dumps"),
+        &config.data_dir,
     )?;
     state.catalog_page_size = config.catalog_page_size;
     dump_in_background(&state);

@@ -48,7 +48,7 @@ impl Sitemap {
         for kind in Kind::ALL {
             urls.push((format!("{}{}", base.as_str(), kind.path()), now.clone()));
         }
-        for page in ["sparql", "statistiques", "dumps/", "def", "vocab"] {
+        for page in ["sparql", "statistiques", "carte", "dumps/", "def", "vocab"] {
             urls.push((format!("{}{page}", base.as_str()), now.clone()));
         }
         let things = store.things(base)?;

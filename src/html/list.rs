@@ -3,10 +3,16 @@
 //! values with their counts as links that add or remove them, the sorts,
 //! and the CSV and RDF downloads of the same selection. All the state is
 //! in the URL, so a view can be shared.
+//!
+//! With `q=`, a list shows the records the search matched, best first,
+//! each with the passage where the words are; the facets then count
+//! among them.
 
 use super::{Site, format};
 use crate::browse::{Facet, Filters, Index, Kind, Selection, Sort};
+use crate::search::Hit;
 use askama::Template;
+use std::collections::HashMap;
 
 /// Records per page.
 pub const PAGE_SIZE: usize = 20;
@@ -22,6 +28,8 @@ pub struct ListState {
     pub sort: Sort,
     /// The page (from 1).
     pub page: usize,
+    /// The words searched (`q=`), or empty.
+    pub q: String,
 }
 
 impl ListState {
@@ -29,11 +37,17 @@ impl ListState {
     /// `page`; other parameters are ignored.
     pub fn from_pairs(kind: Kind, pairs: &[(String, String)]) -> Self {
         let mut filters = Filters::new();
-        let mut sort = kind.sorts()[0];
+        let q = pairs
+            .iter()
+            .find(|(k, _)| k == "q")
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default();
+        let sorts = Self::sorts_for(kind, &q);
+        let mut sort = sorts[0];
         let mut page = 1;
         for (k, v) in pairs {
             if k == "tri" {
-                if let Some(s) = kind.sorts().iter().find(|s| s.param() == v) {
+                if let Some(s) = sorts.iter().find(|s| s.param() == v) {
                     sort = *s;
                 }
             } else if k == "page" {
@@ -55,19 +69,33 @@ impl ListState {
             filters,
             sort,
             page,
+            q,
         }
+    }
+
+    /// The sorts offered, the default first: by relevance for a search.
+    fn sorts_for(kind: Kind, q: &str) -> Vec<Sort> {
+        let mut sorts = Vec::new();
+        if !q.is_empty() {
+            sorts.push(Sort::Relevance);
+        }
+        sorts.extend_from_slice(kind.sorts());
+        sorts
     }
 
     /// The query string of this state (without `?`), in a canonical order;
     /// the default sort and page 1 are left out.
     pub fn query(&self) -> String {
         let mut parts = Vec::new();
+        if !self.q.is_empty() {
+            parts.push(format!("q={}", format::percent(&self.q)));
+        }
         for (facet, keys) in &self.filters {
             for k in keys {
                 parts.push(format!("{}={}", facet.param(), format::percent(k)));
             }
         }
-        if self.sort != self.kind.sorts()[0] {
+        if self.sort != Self::sorts_for(self.kind, &self.q)[0] {
             parts.push(format!("tri={}", self.sort.param()));
         }
         if self.page > 1 {
@@ -116,6 +144,9 @@ pub struct Item {
     pub tags: Vec<String>,
     /// Fictitious data.
     pub fictitious: bool,
+    /// For a search, the passage where the words are, as HTML (escaped
+    /// by the search, the words in `<mark>`); else empty.
+    pub snippet: String,
 }
 
 /// A value of a facet as a link.
@@ -172,11 +203,32 @@ pub struct ListPage {
     pub rdf: String,
     /// This view's own link.
     pub this: String,
+    /// The words searched, or empty.
+    pub q: String,
+    /// The list's own path (the search form's action).
+    pub action: String,
+    /// The facets' values kept, as hidden fields of the search form.
+    pub hidden: Vec<(&'static str, String)>,
 }
 
-/// Builds the page of a list from the index.
-pub fn list_page(index: &Index, site: &Site, state: &ListState) -> ListPage {
-    let Selection { entries, counts } = index.select(state.kind, &state.filters, state.sort);
+/// The records a search matched, by IRI.
+pub type Matches = HashMap<String, Hit>;
+
+fn scores(matches: Option<&Matches>) -> Option<HashMap<String, f32>> {
+    matches.map(|m| m.iter().map(|(k, h)| (k.clone(), h.score)).collect())
+}
+
+/// Builds the page of a list from the index (among `matches` for a
+/// search).
+pub fn list_page(
+    index: &Index,
+    site: &Site,
+    state: &ListState,
+    matches: Option<&Matches>,
+) -> ListPage {
+    let scores = scores(matches);
+    let Selection { entries, counts } =
+        index.select_matching(state.kind, &state.filters, state.sort, scores.as_ref());
     let total = entries.len();
     let pages = total.div_ceil(PAGE_SIZE).max(1);
     let page = state.page.min(pages);
@@ -211,6 +263,10 @@ pub fn list_page(index: &Index, site: &Site, state: &ListState) -> ListPage {
             .take(4)
             .collect(),
             fictitious: e.fictitious,
+            snippet: matches
+                .and_then(|m| m.get(e.iri.as_str()))
+                .map(|h| h.snippet.clone())
+                .unwrap_or_default(),
         })
         .collect();
     let mut active = Vec::new();
@@ -246,9 +302,7 @@ pub fn list_page(index: &Index, site: &Site, state: &ListState) -> ListPage {
         s.page = p;
         s.href(site, "")
     };
-    let sorts = state
-        .kind
-        .sorts()
+    let sorts = ListState::sorts_for(state.kind, &state.q)
         .iter()
         .map(|s| {
             let mut next = state.clone();
@@ -274,14 +328,22 @@ pub fn list_page(index: &Index, site: &Site, state: &ListState) -> ListPage {
         csv: whole.href(site, ".csv"),
         rdf: whole.href(site, ".ttl"),
         this: at(page),
+        q: state.q.clone(),
+        action: site.path(state.kind.path()),
+        hidden: state
+            .filters
+            .iter()
+            .flat_map(|(f, keys)| keys.iter().map(|k| (f.param(), k.clone())))
+            .collect(),
     }
 }
 
 /// The selection of a list as CSV (every record kept, not one page):
 /// IRI, title, organisation, then one column per facet (values joined by
 /// ` | `).
-pub fn list_csv(index: &Index, state: &ListState) -> String {
-    let selection = index.select(state.kind, &state.filters, state.sort);
+pub fn list_csv(index: &Index, state: &ListState, matches: Option<&Matches>) -> String {
+    let scores = scores(matches);
+    let selection = index.select_matching(state.kind, &state.filters, state.sort, scores.as_ref());
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["iri", "titre", "organisation"];
     header.extend(state.kind.facets().iter().map(|f| f.param()));

@@ -16,6 +16,7 @@ mod home;
 mod list;
 mod map;
 mod notice;
+pub mod search;
 mod stats;
 
 pub use downloads::{DownloadsPage, downloads_page};
@@ -26,9 +27,10 @@ pub use def::{
 };
 pub use entity::{EntityPage, entity_page};
 pub use home::{HomePage, home_page};
-pub use list::{ListPage, ListState, PAGE_SIZE, list_csv, list_page};
+pub use list::{ListPage, ListState, Matches, PAGE_SIZE, list_csv, list_page};
 pub use map::{Level as MapLevel, MapPage, map_page};
 pub use notice::{NoticePage, gone_page, not_found_page, slug_similarity};
+pub use search::{SearchPage, search_json, search_page};
 pub use stats::{StatsPage, stats_page};
 pub use vocab::{ConceptView, SchemeEntry, VocabIndexPage, VocabPage};
 

@@ -14,6 +14,7 @@ mod export;
 mod health;
 mod negotiate;
 mod pages;
+mod search;
 mod server;
 mod sparql;
 mod state;
@@ -74,6 +75,7 @@ fn app(state: AppState) -> Router {
         .route("/robots.txt", get(export::robots))
         .route("/statistiques", get(pages::statistics))
         .route("/carte", get(pages::map))
+        .route("/recherche", get(search::recherche))
         .route("/def", get(def::def))
         .route("/def.ttl", get(def::def_turtle))
         .route("/def.nt", get(def::def_ntriples))

@@ -530,6 +530,41 @@ pub(crate) async fn home(
     })
 }
 
+/// The records of `kind` (every kind when `None`) that match `q`, best
+/// first, the passage of the first `snippets` of them filled.
+pub(super) fn search(
+    state: &AppState,
+    store: &PublicStore,
+    generation: u64,
+    records: &Index,
+    q: &str,
+    kind: Option<Kind>,
+    snippets: usize,
+) -> Result<Vec<crate::search::Hit>, HttpError> {
+    let index = state
+        .search
+        .current(store, records, generation)
+        .map_err(HttpError::internal)?;
+    let limit = match kind {
+        Some(k) => records.entries(k).len(),
+        None => Kind::ALL.iter().map(|k| records.entries(*k).len()).sum(),
+    };
+    let mut hits = index
+        .search(records, q, kind, limit)
+        .map_err(HttpError::internal)?;
+    let mut shown: std::collections::HashMap<Kind, usize> = std::collections::HashMap::new();
+    let mut first: Vec<&mut crate::search::Hit> = hits
+        .iter_mut()
+        .filter(|h| {
+            let n = shown.entry(h.kind).or_default();
+            *n += 1;
+            *n <= snippets
+        })
+        .collect();
+    index.snippets(q, &mut first).map_err(HttpError::internal)?;
+    Ok(hits)
+}
+
 /// `GET /statistiques`: the use cases counted by facet, each chart an SVG
 /// with its table.
 pub(crate) async fn statistics(
@@ -604,19 +639,38 @@ pub(crate) async fn list(
     let site = &state.pages.site;
     cached(&state, key, &headers, |store, generation| {
         let index = state.pages.index(store, generation)?;
+        let matches: Option<html::Matches> = if list_state.q.is_empty() {
+            None
+        } else {
+            let hits = search(
+                &state,
+                store,
+                generation,
+                &index,
+                &list_state.q,
+                Some(kind),
+                100,
+            )?;
+            Some(hits.into_iter().map(|h| (h.iri.clone(), h)).collect())
+        };
         match suffix {
             "csv" => Ok(Cached::new(
                 StatusCode::OK,
                 "text/csv; charset=utf-8",
-                html::list_csv(&index, &list_state).into_bytes(),
+                html::list_csv(&index, &list_state, matches.as_ref()).into_bytes(),
                 None,
                 store.version().modified,
                 None,
             )),
             "ttl" => {
                 let mut triples = Vec::new();
+                let scores = matches.as_ref().map(|m| {
+                    m.iter()
+                        .map(|(iri, h)| (iri.clone(), h.score))
+                        .collect::<std::collections::HashMap<_, _>>()
+                });
                 for e in index
-                    .select(kind, &list_state.filters, list_state.sort)
+                    .select_matching(kind, &list_state.filters, list_state.sort, scores.as_ref())
                     .entries
                 {
                     if let Some(graph) = site.base.record_of(e.iri.as_ref()) {
@@ -638,7 +692,7 @@ pub(crate) async fn list(
             }
             _ => html(
                 StatusCode::OK,
-                &html::list_page(&index, site, &list_state),
+                &html::list_page(&index, site, &list_state, matches.as_ref()),
                 store,
                 None,
             ),

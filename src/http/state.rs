@@ -28,6 +28,8 @@ pub struct AppState {
     pub catalog_page_size: usize,
     /// The dump files of the data (`/dumps/`).
     pub dumps: Arc<crate::export::Dumps>,
+    /// The full-text search index (`/recherche`, `?q=` on the lists).
+    pub search: Arc<crate::search::Searches>,
     /// The pages: their cache, the lists' index, the site.
     pub(crate) pages: Arc<Pages>,
     /// The documentation of the model (`/def`, `/vocab`, `/shapes`).
@@ -37,15 +39,16 @@ pub struct AppState {
 impl AppState {
     /// State over a public projection; starts the thread that watches the
     /// running queries. `layout` lays the pages out (the model's), and
-    /// `contact` is where "signaler une erreur" writes to; the dumps are
-    /// written in `dumps`.
+    /// `contact` is where "signaler une erreur" writes to; the files made
+    /// from the data (`dumps/`, the search index in `search/`) go in
+    /// `files`.
     pub fn new(
         public: PublicStore,
         base: BaseIri,
         limits: QueryLimits,
         layout: Arc<Layout>,
         contact: &str,
-        dumps: &std::path::Path,
+        files: &std::path::Path,
     ) -> std::io::Result<Self> {
         let site = Site::new(base.clone(), contact.to_owned());
         Ok(Self {
@@ -54,7 +57,8 @@ impl AppState {
             started: Instant::now(),
             sitemap_limit: crate::export::MAX_URLS,
             catalog_page_size: crate::catalog::PAGE_SIZE,
-            dumps: Arc::new(crate::export::Dumps::new(dumps)),
+            dumps: Arc::new(crate::export::Dumps::new(files.join("dumps"))),
+            search: Arc::new(crate::search::Searches::new(files.join("search"))),
             pages: Arc::new(Pages::new(site, layout)),
             docs: Arc::default(),
         })

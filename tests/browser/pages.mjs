@@ -29,6 +29,8 @@ const PAGES = [
   '/carte',
   '/carte?niveau=regions',
   '/dumps/',
+  '/recherche?q=d%C3%A9p%C3%B4ts%20sauvages',
+  '/projets?q=d%C3%A9chets&theme=transition-ecologique-et-energetique',
 ];
 
 const CHROMIUM = process.env.BIBIA_CHROMIUM || '/usr/bin/chromium';

@@ -270,7 +270,7 @@ impl TestApp {
             limits,
             layout,
             bibia::config::DEFAULT_CONTACT,
-            &store.dir.path().join("dumps"),
+            store.dir.path(),
         )
         .expect("app state")
     }
