@@ -12,8 +12,9 @@
 //! - **Ranking**: BM25, a word in the title counting three times one in the
 //!   description, the organisation's name twice; every word of the query
 //!   may match (more words matched rank higher). A word of five letters or
-//!   more also matches the indexed words one edit away (a typo), at a lower
-//!   weight.
+//!   more also matches, at a lower weight, the words as written one edit
+//!   away (a typo: `détectoin` finds `détection`), looked for among the
+//!   unstemmed words, since a misspelt word's stem may be further away.
 //! - **Snippets**: the passage of the description where the words are,
 //!   with `<mark>` around them, HTML-escaped.
 //! - **On disk** under `{data}/search/`, one folder per version of the
@@ -44,6 +45,10 @@ use tantivy::{IndexReader, ReloadPolicy, TantivyDocument, Term};
 
 /// The analyser of French text, by its name in the schema.
 const FRENCH: &str = "fr";
+
+/// The analyser of the words as written (lower case, accents folded, not
+/// stemmed), where typos are looked for.
+const PLAIN: &str = "fr-mots";
 
 /// Words of at least this many letters also match one typo away.
 const FUZZY_FROM: usize = 5;
@@ -95,6 +100,9 @@ struct Fields {
     title: Field,
     organisation: Field,
     body: Field,
+    /// Every word of the three, as written: typos are matched there, as a
+    /// stem may differ from its misspelt word's by more than one letter.
+    words: Field,
 }
 
 impl Fields {
@@ -113,9 +121,25 @@ impl Fields {
             title: b.add_text_field("title", text.clone()),
             organisation: b.add_text_field("organisation", text.clone()),
             body: b.add_text_field("body", text),
+            words: b.add_text_field(
+                "words",
+                TextOptions::default().set_indexing_options(
+                    TextFieldIndexing::default()
+                        .set_tokenizer(PLAIN)
+                        .set_index_option(IndexRecordOption::Basic),
+                ),
+            ),
         };
         (b.build(), fields)
     }
+}
+
+fn plain() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
 }
 
 fn french() -> TextAnalyzer {
@@ -132,21 +156,20 @@ fn french() -> TextAnalyzer {
         .build()
 }
 
-/// The words of a text as the index holds them, each with its length in
-/// letters before stemming.
-fn analyse(text: &str) -> Vec<(String, usize)> {
-    let mut plain = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .build();
+/// The words of a text that are not stop words, each as the index holds
+/// it (its stem) and as written (folded).
+fn analyse(text: &str) -> Vec<(String, String)> {
+    let mut plain = plain();
     let mut stemmed = french();
     let mut out = Vec::new();
     let mut stream = plain.token_stream(text);
     while stream.advance() {
         let word = stream.token().text.clone();
         let mut one = stemmed.token_stream(&word);
-        if one.advance() {
-            out.push((one.token().text.clone(), word.chars().count()));
+        let stem = one.advance().then(|| one.token().text.clone());
+        drop(one);
+        if let Some(stem) = stem {
+            out.push((stem, word));
         }
     }
     out.sort();
@@ -181,6 +204,7 @@ impl SearchIndex {
         let (schema, fields) = Fields::schema();
         let index = tantivy::Index::create_in_dir(dir, schema)?;
         index.tokenizers().register(FRENCH, french());
+        index.tokenizers().register(PLAIN, plain());
         let mut writer = index.writer::<TantivyDocument>(50_000_000)?;
         let mut n: usize = 0;
         for kind in Kind::ALL {
@@ -198,6 +222,7 @@ impl SearchIndex {
     pub fn open(dir: &Path) -> Result<SearchIndex, SearchError> {
         let index = tantivy::Index::open_in_dir(dir)?;
         index.tokenizers().register(FRENCH, french());
+        index.tokenizers().register(PLAIN, plain());
         let (_, fields) = Fields::schema();
         let n = index.reader()?.searcher().num_docs() as usize;
         Self::opened(index, fields, n)
@@ -227,21 +252,22 @@ impl SearchIndex {
             return None;
         }
         let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (word, letters) in &words {
+        for (stem, written) in &words {
             for (field, boost) in [(f.title, 3.0), (f.organisation, 2.0), (f.body, 1.0)] {
-                let term = Term::from_field_text(field, word);
-                let exact = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+                let term = Term::from_field_text(field, stem);
+                let exact = TermQuery::new(term, IndexRecordOption::WithFreqs);
                 any.push((
                     Occur::Should,
                     Box::new(BoostQuery::new(Box::new(exact), boost)),
                 ));
-                if *letters >= FUZZY_FROM {
-                    let near = FuzzyTermQuery::new(term, 1, true);
-                    any.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(Box::new(near), boost * 0.3)),
-                    ));
-                }
+            }
+            if written.chars().count() >= FUZZY_FROM {
+                let term = Term::from_field_text(f.words, written);
+                let near = FuzzyTermQuery::new(term, 1, true);
+                any.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(near), 0.5)),
+                ));
             }
         }
         let mut all: Vec<(Occur, Box<dyn Query>)> =
@@ -364,6 +390,11 @@ fn document(
         doc.add_text(f.organisation, name);
     }
     doc.add_text(f.body, &body);
+    doc.add_text(f.words, &entry.title);
+    if let Some((_, name)) = &entry.organisation {
+        doc.add_text(f.words, name);
+    }
+    doc.add_text(f.words, &body);
     Ok(doc)
 }
 
