@@ -296,7 +296,15 @@ impl SearchIndex {
             return Ok(Vec::new());
         };
         let searcher = self.reader.searcher();
-        let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+        // The ranking keeps as many places as there are matches, not as
+        // `limit` asks: a list asks for every match, which may be ten
+        // thousand among a hundred thousand records.
+        let matched = searcher.search(&query, &tantivy::collector::Count)?;
+        let limit = limit.min(matched);
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
         let mut columns = HashMap::new();
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
