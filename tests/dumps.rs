@@ -216,16 +216,7 @@ async fn the_dumps_are_made_again_when_the_data_change() {
     let app = TestApp::serve(&store, Default::default(), 16);
     let before = app.get("/dumps/bibia.nq.gz", None).await;
     assert_eq!(before.status, StatusCode::OK);
-    let csv = "Nom_collectivite;Nom_du_projet;Date_de_demarrage;Statut_du_projet;Partenaires;Description_service;mise_en_oeuvre;Theme;Audience\n\
-        Ville de Nantes;Tri des courriers entrants;2023;En déploiement;;Un service de tri.;;Mobilités;Agent\n";
-    let report = bibia::import::import_bytes(
-        &store.stores,
-        "projets.csv",
-        csv.as_bytes(),
-        &bibia::import::Options::default(),
-    )
-    .expect("import runs");
-    assert_eq!(report.imported, 1, "{:#?}", report.rejected);
+    common::import_project(&store, "Tri des courriers entrants", "Un service de tri.");
 
     let after = app.get("/dumps/bibia.nq.gz", None).await;
     assert_eq!(after.status, StatusCode::OK);

@@ -3,7 +3,7 @@
 //! facets combined with the words, no restricted word ever found, and the
 //! index current after a load while serving.
 
-use crate::common::{self, TestApp, TestStore};
+use crate::common::{self, TestApp, TestStore, enc};
 use axum::http::StatusCode;
 use serde_json::Value;
 
@@ -22,17 +22,6 @@ fn titles(answer: &Value) -> Vec<String> {
         .expect("results")
         .iter()
         .map(|r| r["titre"].as_str().expect("title").to_owned())
-        .collect()
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
         .collect()
 }
 
@@ -176,16 +165,11 @@ async fn the_index_follows_a_load_while_serving() {
     let app = TestApp::serve(&store, Default::default(), 16);
     let before = json(&app, "q=courriers").await;
     assert_eq!(before["total"], 0);
-    let csv = "Nom_collectivite;Nom_du_projet;Date_de_demarrage;Statut_du_projet;Partenaires;Description_service;mise_en_oeuvre;Theme;Audience\n\
-        Ville de Nantes;Tri des courriers entrants;2023;En déploiement;;Un service qui lit et classe le courrier.;;Mobilités;Agent\n";
-    let report = bibia::import::import_bytes(
-        &store.stores,
-        "projets.csv",
-        csv.as_bytes(),
-        &bibia::import::Options::default(),
-    )
-    .expect("import runs");
-    assert_eq!(report.imported, 1);
+    common::import_project(
+        &store,
+        "Tri des courriers entrants",
+        "Un service qui lit et classe le courrier.",
+    );
     let after = json(&app, "q=courrier").await;
     assert_eq!(titles(&after), ["Tri des courriers entrants"]);
     let page = app.get("/recherche?q=courrier", Some("text/html")).await;

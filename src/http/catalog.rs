@@ -43,7 +43,9 @@ const OFFERS: [Offer<RdfFormat>; 4] = [
     },
 ];
 
-fn content_type(format: RdfFormat) -> &'static str {
+/// The media type of an RDF document, with a charset where clients need
+/// one (Python reads a charset-less Turtle answer as Latin-1).
+pub(super) fn content_type(format: RdfFormat) -> &'static str {
     match format {
         RdfFormat::Turtle => "text/turtle; charset=utf-8",
         RdfFormat::RdfXml => "application/rdf+xml; charset=utf-8",

@@ -18,6 +18,7 @@
 //! Every answer is kept in the page cache.
 
 use super::cache::Cached;
+use super::catalog::content_type;
 use super::negotiate::{self, Offer};
 use super::pages::{cached, not_found, serialize};
 use super::{AppState, HttpError};
@@ -102,15 +103,6 @@ fn format_of(suffix: &str) -> Option<RdfFormat> {
         Answer::Rdf(f) if o.short() == suffix => Some(f),
         _ => None,
     })
-}
-
-fn content_type(format: RdfFormat) -> &'static str {
-    match format {
-        RdfFormat::Turtle => "text/turtle; charset=utf-8",
-        RdfFormat::RdfXml => "application/rdf+xml; charset=utf-8",
-        RdfFormat::NTriples => "application/n-triples; charset=utf-8",
-        _ => "application/ld+json",
-    }
 }
 
 fn negotiate(headers: &HeaderMap) -> Result<Answer, HttpError> {

@@ -408,3 +408,32 @@ pub fn text_rows(results: oxigraph::sparql::QueryResults<'_>) -> Vec<Vec<String>
         })
         .collect()
 }
+
+/// Percent-encodes a query-string value.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Imports one use case of the Ville de Nantes into `store` through the
+/// network's CSV layout, as a write while the app serves.
+pub fn import_project(store: &TestStore, title: &str, description: &str) {
+    let csv = format!(
+        "Nom_collectivite;Nom_du_projet;Date_de_demarrage;Statut_du_projet;Partenaires;Description_service;mise_en_oeuvre;Theme;Audience\n\
+         Ville de Nantes;{title};2023;En déploiement;;{description};;Mobilités;Agent\n"
+    );
+    let report = bibia::import::import_bytes(
+        &store.stores,
+        "projets.csv",
+        csv.as_bytes(),
+        &bibia::import::Options::default(),
+    )
+    .expect("import runs");
+    assert_eq!(report.imported, 1, "{:#?}", report.rejected);
+}

@@ -5,7 +5,7 @@
 //! the cache is off.
 
 use super::{JSON, enc, get_query, limited, parse_json, post};
-use crate::common::{TestApp, TestStore};
+use crate::common::{self, TestApp, TestStore};
 use crate::pages::get_with;
 use axum::http::StatusCode;
 
@@ -67,16 +67,7 @@ async fn a_write_gives_a_new_answer_and_volatile_queries_are_not_kept() {
     let count = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a <https://w3id.org/bibia/def#UseCase> }";
     let before = get_query(&app, count, "", Some(JSON)).await;
     assert_eq!(parse_json(&before.body).1[0]["n"], "0");
-    let csv = "Nom_collectivite;Nom_du_projet;Date_de_demarrage;Statut_du_projet;Partenaires;Description_service;mise_en_oeuvre;Theme;Audience\n\
-        Ville de Nantes;Tri des courriers entrants;2023;En déploiement;;Un service de tri.;;Mobilités;Agent\n";
-    let report = bibia::import::import_bytes(
-        &store.stores,
-        "projets.csv",
-        csv.as_bytes(),
-        &bibia::import::Options::default(),
-    )
-    .expect("import runs");
-    assert_eq!(report.imported, 1);
+    common::import_project(&store, "Tri des courriers entrants", "Un service de tri.");
     let after = get_with(
         &app,
         &format!("/sparql?query={}", enc(count)),

@@ -10,7 +10,7 @@ mod examples;
 mod limits;
 mod protocol;
 
-use crate::common::{self, BASE, TestApp, TestResponse};
+use crate::common::{self, BASE, TestApp, TestResponse, enc};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use bibia::config::QueryLimits;
@@ -21,18 +21,6 @@ use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 const JSON: &str = "application/sparql-results+json";
-
-/// Percent-encodes a query-string value.
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 async fn get_query(app: &TestApp, query: &str, extra: &str, accept: Option<&str>) -> TestResponse {
     app.get(&format!("/sparql?query={}{extra}", enc(query)), accept)
