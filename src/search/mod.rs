@@ -386,7 +386,7 @@ fn document(
     let mut body = description;
     for values in entry.facets.values() {
         for v in values {
-            body.push_str(". ");
+            body.push('\n');
             body.push_str(&v.label);
         }
     }
