@@ -55,16 +55,20 @@ pub struct Found {
     pub summary: String,
 }
 
-/// Builds the page from the hits (best first, snippets filled for the
-/// ones shown).
-pub fn search_page(index: &Index, site: &Site, q: &str, hits: &[Hit]) -> SearchPage {
-    let groups = Kind::ALL
+/// Builds the page from the number of matches of each kind and the best
+/// hits (best first, snippets filled).
+pub fn search_page(
+    index: &Index,
+    site: &Site,
+    q: &str,
+    counts: &[(Kind, usize)],
+    hits: &[Hit],
+) -> SearchPage {
+    let groups = counts
         .iter()
-        .filter_map(|kind| {
+        .filter(|(_, n)| *n > 0)
+        .map(|(kind, count)| {
             let of_kind: Vec<&Hit> = hits.iter().filter(|h| h.kind == *kind).collect();
-            if of_kind.is_empty() {
-                return None;
-            }
             let results = of_kind
                 .iter()
                 .take(SHOWN)
@@ -83,18 +87,18 @@ pub fn search_page(index: &Index, site: &Site, q: &str, hits: &[Hit]) -> SearchP
                     })
                 })
                 .collect();
-            Some(Group {
+            Group {
                 title: kind.title(),
-                count: of_kind.len(),
+                count: *count,
                 href: format!("{}?q={}", site.path(kind.path()), percent(q)),
                 results,
-            })
+            }
         })
         .collect();
     SearchPage {
         site: site.clone(),
         q: q.to_owned(),
-        total: hits.len(),
+        total: counts.iter().map(|(_, n)| n).sum(),
         groups,
     }
 }
@@ -106,10 +110,16 @@ pub fn search_json(
     index: &Index,
     site: &Site,
     q: &str,
+    counts: &[(Kind, usize)],
     hits: &[Hit],
     limit: usize,
 ) -> serde_json::Value {
-    let count = |kind: Kind| hits.iter().filter(|h| h.kind == kind).count();
+    let count = |kind: Kind| {
+        counts
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(0, |(_, n)| *n)
+    };
     let results: Vec<serde_json::Value> = hits
         .iter()
         .take(limit)
@@ -128,7 +138,7 @@ pub fn search_json(
         .collect();
     serde_json::json!({
         "q": q,
-        "total": hits.len(),
+        "total": counts.iter().map(|(_, n)| n).sum::<usize>(),
         "par_type": Kind::ALL.iter().map(|k| (k.path().to_owned(), serde_json::json!(count(*k)))).collect::<serde_json::Map<_, _>>(),
         "resultats": results,
     })

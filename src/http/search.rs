@@ -5,7 +5,7 @@
 //! search asked again over the same data is not run again.
 
 use super::cache::Cached;
-use super::pages::{cached, html, search};
+use super::pages::{cached, html};
 use super::{AppState, HttpError, Message};
 use crate::browse::Kind;
 use axum::extract::{RawQuery, State};
@@ -71,18 +71,18 @@ pub(crate) async fn recherche(
     let site = &state.pages.site;
     let mut response = cached(&state, key, &headers, |store, generation| {
         let index = state.pages.index(store, generation)?;
-        let hits = if q.is_empty() {
-            Vec::new()
+        let (counts, hits) = if q.is_empty() {
+            (Vec::new(), Vec::new())
         } else {
             let shown = if json {
                 limit
             } else {
                 crate::html::search::SHOWN
             };
-            search(&state, store, generation, &index, &q, kind, shown)?
+            overview(&state, store, generation, &index, &q, kind, shown)?
         };
         if json {
-            let body = crate::html::search_json(&index, site, &q, &hits, limit);
+            let body = crate::html::search_json(&index, site, &q, &counts, &hits, limit);
             Ok(Cached::new(
                 StatusCode::OK,
                 "application/json",
@@ -94,7 +94,7 @@ pub(crate) async fn recherche(
         } else {
             html(
                 StatusCode::OK,
-                &crate::html::search_page(&index, site, &q, &hits),
+                &crate::html::search_page(&index, site, &q, &counts, &hits),
                 store,
                 None,
             )
@@ -105,4 +105,27 @@ pub(crate) async fn recherche(
         header::HeaderValue::from_static("Accept, Accept-Encoding"),
     );
     Ok(response)
+}
+
+/// How many records of each kind match `q`, and the best `shown` of each
+/// with their passage.
+fn overview(
+    state: &AppState,
+    store: &crate::store::PublicStore,
+    generation: u64,
+    records: &crate::browse::Index,
+    q: &str,
+    kind: Option<Kind>,
+    shown: usize,
+) -> Result<crate::search::Overview, HttpError> {
+    let index = state
+        .search
+        .current(store, records, generation)
+        .map_err(HttpError::internal)?;
+    let (counts, mut hits) = index
+        .overview(records, q, kind, shown)
+        .map_err(HttpError::internal)?;
+    let mut all: Vec<&mut crate::search::Hit> = hits.iter_mut().collect();
+    index.snippets(q, &mut all).map_err(HttpError::internal)?;
+    Ok((counts, hits))
 }

@@ -177,6 +177,9 @@ fn analyse(text: &str) -> Vec<(String, String)> {
     out
 }
 
+/// How many records of each kind match, and the best hits, best first.
+pub type Overview = (Vec<(Kind, usize)>, Vec<Hit>);
+
 /// A search index for one version of the data.
 pub struct SearchIndex {
     reader: IndexReader,
@@ -299,8 +302,11 @@ impl SearchIndex {
         // The ranking keeps as many places as there are matches, not as
         // `limit` asks: a list asks for every match, which may be ten
         // thousand among a hundred thousand records.
-        let matched = searcher.search(&query, &tantivy::collector::Count)?;
-        let limit = limit.min(matched);
+        let limit = if limit > 1000 {
+            limit.min(searcher.search(&query, &tantivy::collector::Count)?)
+        } else {
+            limit
+        };
         if limit == 0 {
             return Ok(Vec::new());
         }
@@ -333,6 +339,39 @@ impl SearchIndex {
             });
         }
         Ok(hits)
+    }
+
+    /// How many records of each kind match `text` (only `kind` when
+    /// given), and the best `best` of each, best first. Cheaper than
+    /// [`SearchIndex::search`] for every match: counting needs no score,
+    /// and the best few are found without ranking the others.
+    pub fn overview(
+        &self,
+        records: &Records,
+        text: &str,
+        kind: Option<Kind>,
+        best: usize,
+    ) -> Result<Overview, SearchError> {
+        let mut counts = Vec::new();
+        let mut hits = Vec::new();
+        for k in Kind::ALL {
+            if kind.is_some_and(|only| only != k) {
+                continue;
+            }
+            let Some(query) = self.query(text, Some(k)) else {
+                return Ok((Vec::new(), Vec::new()));
+            };
+            let n = self
+                .reader
+                .searcher()
+                .search(&query, &tantivy::collector::Count)?;
+            counts.push((k, n));
+            if n > 0 && best > 0 {
+                hits.extend(self.search(records, text, Some(k), best)?);
+            }
+        }
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+        Ok((counts, hits))
     }
 
     /// Fills the snippets of `hits` for the words of `text`.
