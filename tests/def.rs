@@ -7,7 +7,7 @@
 //! spellings.
 
 use crate::common::{self, TestApp, TestResponse};
-use crate::pages::decode;
+use crate::pages::readable;
 use axum::http::StatusCode;
 use oxigraph::io::{JsonLdProfileSet, RdfFormat, RdfParser};
 use oxrdf::graph::{CanonicalizationAlgorithm, CanonicalizationHashAlgorithm};
@@ -77,23 +77,7 @@ fn part(r: &TestResponse, id: &str) -> String {
         .filter_map(|m| rest[1..].find(m))
         .min()
         .unwrap_or(rest.len() - 1);
-    let mut text = String::new();
-    let mut in_tag = false;
-    for c in rest[..=end].chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                text.push(' ');
-            }
-            _ if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    decode(&text)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    readable(&rest[..=end])
 }
 
 async fn def_page(app: &TestApp) -> TestResponse {

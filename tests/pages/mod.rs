@@ -66,9 +66,15 @@ pub(crate) fn page_text(r: &TestResponse) -> String {
         .and_then(|s| s.split("</main>").next())
         .unwrap_or(&html)
         .to_owned();
+    readable(&main)
+}
+
+/// The text of an HTML fragment as a reader sees it: tags removed (each
+/// one a space), entities decoded, whitespace collapsed.
+pub(crate) fn readable(html: &str) -> String {
     let mut out = String::new();
     let mut in_tag = false;
-    for c in main.chars() {
+    for c in html.chars() {
         match c {
             '<' => in_tag = true,
             '>' => {
