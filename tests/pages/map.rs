@@ -43,20 +43,7 @@ fn areas(html: &str) -> Vec<(String, usize, String)> {
 fn rows(html: &str) -> Vec<(String, usize)> {
     let table = html.split("<tbody>").nth(1).expect("the table");
     let table = table.split("</tbody>").next().expect("the table's end");
-    table
-        .split("<th scope=\"row\"><a href=\"")
-        .skip(1)
-        .map(|row| {
-            let href = row.split('"').next().expect("href").to_owned();
-            let count = row
-                .split("<td>")
-                .nth(1)
-                .and_then(|c| c.split("</td>").next())
-                .and_then(|c| c.parse().ok())
-                .expect("a count");
-            (href, count)
-        })
-        .collect()
+    super::linked_counts(table)
 }
 
 async fn listed(app: &TestApp, href: &str) -> usize {

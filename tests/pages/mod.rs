@@ -91,6 +91,24 @@ pub(crate) fn readable(html: &str) -> String {
         .join(" ")
 }
 
+/// The rows of a figures table's body (`<tbody>…</tbody>`): the link of
+/// each row's heading and the number of its first cell after it.
+pub(crate) fn linked_counts(body: &str) -> Vec<(String, usize)> {
+    body.split("<th scope=\"row\"><a href=\"")
+        .skip(1)
+        .map(|row| {
+            let href = row.split('"').next().expect("href").to_owned();
+            let count = row
+                .split("<td>")
+                .nth(1)
+                .and_then(|c| c.split("</td>").next())
+                .and_then(|c| c.parse().ok())
+                .expect("a count");
+            (href, count)
+        })
+        .collect()
+}
+
 /// Decodes the character references askama writes (`&#60;`, `&amp;`…).
 pub(crate) fn decode(html: &str) -> String {
     let mut out = String::with_capacity(html.len());

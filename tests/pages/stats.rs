@@ -16,14 +16,7 @@ fn rows(html: &str) -> Vec<(String, String, usize)> {
             continue;
         };
         let table = table.split("</tbody>").next().expect("table");
-        for row in table.split("<tr><th scope=\"row\"><a href=\"").skip(1) {
-            let href = row.split('"').next().expect("href").to_owned();
-            let count = row
-                .split("<td>")
-                .nth(1)
-                .and_then(|c| c.split("</td>").next())
-                .and_then(|c| c.parse().ok())
-                .expect("a count");
+        for (href, count) in super::linked_counts(table) {
             out.push((id.clone(), href, count));
         }
     }
