@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod accounts;
 pub mod browse;
 pub mod catalog;
 pub mod cli;
