@@ -1,5 +1,6 @@
 //! bibia's integration tests: one binary, one module per surface.
 
+mod accounts;
 mod catalog;
 mod cli;
 mod common;

@@ -13,10 +13,10 @@ pub struct Args {
     pub command: Command,
 }
 
-/// Options shared by the commands that open the store.
+/// Options shared by the commands that open the store or the accounts.
 #[derive(Debug, Clone, clap::Args)]
 pub struct StoreArgs {
-    /// Data directory (RocksDB stores).
+    /// Data directory (RocksDB stores, accounts in `comptes/`).
     #[arg(long, env = "BIBIA_DATA_DIR", default_value = "bibia-data")]
     pub data_dir: PathBuf,
     /// Base IRI that relative IRIs resolve against (default: the local
@@ -169,6 +169,145 @@ pub enum Command {
         /// Output file: N-Triples lines, valid as .nt or .ttl (.gz compresses).
         #[arg(short, long)]
         output: PathBuf,
+    },
+    /// Accounts of contributors and moderators (never opens the stores:
+    /// works while `bibia serve` runs).
+    User {
+        /// What to do.
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// API tokens of the accounts.
+    Token {
+        /// What to do.
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+    /// Organisations trusted to publish without moderation.
+    Organisation {
+        /// What to do.
+        #[command(subcommand)]
+        action: OrganisationAction,
+    },
+}
+
+/// `bibia user …`: the accounts. A password comes from `BIBIA_PASSWORD`
+/// if set, else from one line of standard input.
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Create an account: a contributor of an organisation, or a moderator.
+    #[command(group(
+        clap::ArgGroup::new("role")
+            .required(true)
+            .args(["organisation", "moderator"])
+    ))]
+    Add {
+        /// Where the data is.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The log-in: an e-mail address.
+        login: String,
+        /// The person's name.
+        #[arg(long)]
+        name: String,
+        /// A contributor's organisation: its slug (`mairie-x`, read as
+        /// `{base}id/organisation/mairie-x`) or its IRI.
+        #[arg(long, value_name = "IRI_OU_SLUG")]
+        organisation: Option<String>,
+        /// A moderator of the network (no organisation).
+        #[arg(long)]
+        moderator: bool,
+    },
+    /// List the accounts.
+    List {
+        /// Where the data is.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Disable an account: no more log-in, sessions or tokens.
+    Disable {
+        /// Where the data is.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The log-in.
+        login: String,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        /// Where the data is.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The log-in.
+        login: String,
+    },
+    /// Give an account a new password.
+    Password {
+        /// Where the data is.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The log-in.
+        login: String,
+    },
+}
+
+/// `bibia token …`: the API tokens.
+#[derive(Debug, Subcommand)]
+pub enum TokenAction {
+    /// Make a token for an account; its secret is printed once, on
+    /// standard output.
+    Create {
+        /// Where the data is.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The account's log-in.
+        login: String,
+        /// What the token is for.
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// List the tokens (never their secrets).
+    List {
+        /// Where the data is.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Revoke a token for good.
+    Revoke {
+        /// Where the data is.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The token's identifier (8 hexadecimal digits, as listed).
+        id: String,
+    },
+}
+
+/// `bibia organisation …`: the organisations trusted to publish without
+/// moderation.
+#[derive(Debug, Subcommand)]
+pub enum OrganisationAction {
+    /// Trust an organisation: its contributors publish without moderation.
+    Trust {
+        /// Where the data is.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Its slug (`mairie-x`) or IRI.
+        #[arg(value_name = "IRI_OU_SLUG")]
+        organisation: String,
+    },
+    /// Stop trusting an organisation.
+    Untrust {
+        /// Where the data is.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Its slug (`mairie-x`) or IRI.
+        #[arg(value_name = "IRI_OU_SLUG")]
+        organisation: String,
+    },
+    /// List the trusted organisations.
+    ListTrusted {
+        /// Where the data is.
+        #[command(flatten)]
+        store: StoreArgs,
     },
 }
 

@@ -2,6 +2,7 @@
 //! code. Exit codes: 0 success, 1 the data did not conform or rows were
 //! rejected, 2 usage or I/O error.
 
+mod accounts;
 pub mod args;
 mod export;
 mod generate;
@@ -145,6 +146,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             seed,
             output,
         } => generate::run(projects, seed, &output),
+        Command::User { action } => accounts::user(action),
+        Command::Token { action } => accounts::token(action),
+        Command::Organisation { action } => accounts::organisation(action),
     }
 }
 
