@@ -415,3 +415,11 @@ async fn the_void_figures_are_what_sparql_counts() {
         assert_eq!(got.status, StatusCode::OK, "{dump}");
     }
 }
+
+/// The N-Quads dump an app serves now, as text (for checks that something
+/// is, or is not, in it).
+pub(crate) async fn dumped_text(app: &TestApp) -> String {
+    let r = app.get("/dumps/bibia.nq.gz", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    String::from_utf8(gunzip(&r.body)).expect("utf-8 dump")
+}

@@ -4,6 +4,7 @@ mod accounts;
 mod catalog;
 mod cli;
 mod common;
+mod contribute;
 mod def;
 mod dumps;
 mod export;

@@ -282,7 +282,9 @@ fn a_projection_left_behind_is_rebuilt_on_open() {
     std::fs::write(data.join("public").join("PROJECTION"), "1").expect("marker");
 
     let reopened = crate::common::TestStore {
-        stores: bibia::store::Stores::open(&data, crate::common::base()).expect("reopens"),
+        stores: bibia::store::Stores::open(&data, crate::common::base())
+            .expect("reopens")
+            .into(),
         dir,
     };
     assert_eq!(sorted_lines(dump(&reopened, false)), expected);

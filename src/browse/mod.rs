@@ -64,7 +64,23 @@ impl Kind {
         }
     }
 
-    fn class(self) -> NamedNodeRef<'static> {
+    /// The segment of its records' IRIs (`/id/projet/…`).
+    pub fn segment(self) -> &'static str {
+        match self {
+            Kind::Projet => "projet",
+            Kind::Organisation => "organisation",
+            Kind::Solution => "solution",
+            Kind::Ressource => "ressource",
+        }
+    }
+
+    /// The kind whose records' IRIs have this segment.
+    pub fn from_segment(segment: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.segment() == segment)
+    }
+
+    /// The class of its records.
+    pub fn class(self) -> NamedNodeRef<'static> {
         match self {
             Kind::Projet => bia::USE_CASE,
             Kind::Organisation => org::ORGANIZATION,

@@ -100,6 +100,7 @@ fn bootstrap(stores: &Stores, demo: bool) -> anyhow::Result<()> {
 }
 
 async fn serve(stores: Stores, config: Config) -> anyhow::Result<()> {
+    let stores = std::sync::Arc::new(stores);
     let layout = std::sync::Arc::new(stores.model().layout.clone());
     let mut state = crate::http::AppState::new(
         stores.public(),
@@ -110,6 +111,13 @@ async fn serve(stores: Stores, config: Config) -> anyhow::Result<()> {
         &config.data_dir,
     )?;
     state.catalog_page_size = config.catalog_page_size;
+    let contrib = crate::http::Contrib::new(
+        std::sync::Arc::clone(&stores),
+        &config.data_dir,
+        config.limits.max_body,
+    )
+    .with_context(|| format!("comptes de {}", config.data_dir.display()))?;
+    let state = state.with_contributions(contrib);
     dump_in_background(&state);
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await

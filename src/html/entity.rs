@@ -112,6 +112,8 @@ pub struct EntityPage {
     pub json_ld: String,
     /// "Signaler une erreur".
     pub report: String,
+    /// The record's history page, for a record (not a nested node).
+    pub history: Option<String>,
 }
 
 /// Properties shown elsewhere on the page than in its groups.
@@ -192,7 +194,13 @@ pub fn entity_page(
         &own,
         &mut labels,
     )?;
-    let report = site.report_href(&title, thing.as_str());
+    let report = site.report_href(thing.as_str());
+    let history = site
+        .base
+        .relative(thing.as_str())
+        .and_then(|r| r.strip_prefix("id/"))
+        .filter(|r| r.split('/').count() == 2 && !r.contains('#') && !r.starts_with("concept/"))
+        .map(|r| site.path(&format!("historique/{r}")));
     let lists = lists(index, site, rel);
     Ok(Some(EntityPage {
         site: site.clone(),
@@ -209,6 +217,7 @@ pub fn entity_page(
         alternates,
         json_ld,
         report,
+        history,
     }))
 }
 

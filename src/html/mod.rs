@@ -8,6 +8,7 @@
 //! under `templates/`; `Site` carries what every page shows
 //! (where the service lives, the contact for reporting an error).
 
+pub mod contribute;
 mod def;
 mod downloads;
 mod entity;
@@ -89,15 +90,9 @@ impl Site {
         format!("{}{}", self.root, relative.trim_start_matches('/'))
     }
 
-    /// The `mailto:` link of "signaler une erreur" about a page.
-    pub fn report_href(&self, title: &str, iri: &str) -> String {
-        let subject = format!("Signaler une erreur : {title}");
-        let body = format!("Fiche concernée : {iri}\n\nL'erreur constatée :\n");
-        format!(
-            "mailto:{}?subject={}&body={}",
-            self.contact,
-            format::percent(&subject),
-            format::percent(&body)
-        )
+    /// The link of "signaler une erreur" about a thing: the report form,
+    /// which keeps the report for the network's moderators.
+    pub fn report_href(&self, thing: &str) -> String {
+        format!("{}signaler?page={}", self.root, format::percent(thing))
     }
 }

@@ -45,6 +45,9 @@ pub enum HttpError {
     /// 400: the request is malformed.
     #[error("{0}")]
     BadRequest(Message),
+    /// 401 with `WWW-Authenticate: Bearer`: no credentials, or unknown ones.
+    #[error("{0}")]
+    Unauthorized(Message),
     /// 403: the operation is not allowed here.
     #[error("{0}")]
     Forbidden(Message),
@@ -61,6 +64,24 @@ pub enum HttpError {
     /// closed).
     #[error("{0}")]
     SlowRequest(Message),
+    /// 409: the request conflicts with the state of the resource.
+    #[error("{0}")]
+    Conflict(Message),
+    /// 410: the resource was withdrawn.
+    #[error("{0}")]
+    Gone(Message),
+    /// 412: `If-Match` names another version than the current one.
+    #[error("{0}")]
+    PreconditionFailed(Message),
+    /// 428: a write without `If-Match`.
+    #[error("{0}")]
+    PreconditionRequired(Message),
+    /// 422: the content is readable but not acceptable.
+    #[error("{0}")]
+    Unprocessable(Message),
+    /// 429 with `Retry-After` (seconds): too many attempts.
+    #[error("{0}")]
+    TooManyRequests(Message, u64),
     /// 413: the request's body is over the size limit (the server reads and
     /// drops the rest, or closes the connection).
     #[error("{0}")]
@@ -94,7 +115,14 @@ impl HttpError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Gone(_) => StatusCode::GONE,
+            Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
+            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
@@ -111,6 +139,13 @@ impl HttpError {
     pub fn message(&self) -> &Message {
         match self {
             Self::BadRequest(m)
+            | Self::Unauthorized(m)
+            | Self::Conflict(m)
+            | Self::Gone(m)
+            | Self::PreconditionFailed(m)
+            | Self::PreconditionRequired(m)
+            | Self::Unprocessable(m)
+            | Self::TooManyRequests(m, _)
             | Self::Forbidden(m)
             | Self::NotFound(m)
             | Self::MethodNotAllowed(m)
@@ -151,6 +186,17 @@ impl IntoResponse for HttpError {
         );
         if matches!(self, Self::Busy(_)) {
             headers.insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        }
+        if matches!(self, Self::Unauthorized(_)) {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"bibia\""),
+            );
+        }
+        if let Self::TooManyRequests(_, secs) = &self
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            headers.insert(header::RETRY_AFTER, v);
         }
         if matches!(self, Self::SlowRequest(_)) {
             headers.insert(header::CONNECTION, HeaderValue::from_static("close"));

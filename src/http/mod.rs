@@ -5,8 +5,10 @@
 //! Handlers run on their connection's own thread and may block on the
 //! store, which is why the router is not public: only [`serve`] runs it.
 
+mod admin;
 mod cache;
 mod catalog;
+mod contribute;
 mod def;
 mod dumps;
 mod error;
@@ -18,15 +20,23 @@ mod search;
 mod server;
 mod sparql;
 mod state;
+mod write;
 
 pub use error::{HttpError, Message};
 pub use server::serve;
-pub use state::AppState;
+pub use state::{AppState, Contrib};
 
 use axum::Router;
 use axum::routing::{get, post};
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
+
+/// Runs a handler's work on the store: on the connection's own thread,
+/// which [`serve`] gives every connection, so it may block; the name says
+/// where a handler does.
+fn blocking<T>(work: impl FnOnce() -> T) -> T {
+    work()
+}
 
 /// The router of the public service; its handlers block their thread, so
 /// it is served only by [`serve`].
@@ -58,7 +68,41 @@ fn app(state: AppState) -> Router {
         .layer(CompressionLayer::new());
     Router::new()
         .route("/", get(pages::home))
-        .route("/id/{*rest}", get(pages::id))
+        .route(
+            "/id/{*rest}",
+            get(pages::id)
+                .post(write::create)
+                .put(write::replace)
+                .delete(write::withdraw),
+        )
+        .route("/admin/load", post(admin::load))
+        .route("/admin/import", post(admin::import))
+        .route(
+            "/connexion",
+            get(contribute::login_page).post(contribute::login),
+        )
+        .route("/deconnexion", post(contribute::logout))
+        .route("/espace", get(contribute::space))
+        .route("/espace/modifications/{id}", get(contribute::change))
+        .route("/moderation", get(contribute::queue))
+        .route("/moderation/{id}/accepter", post(contribute::accept))
+        .route("/moderation/{id}/refuser", post(contribute::refuse))
+        .route(
+            "/moderation/signalements/{id}/traite",
+            post(contribute::close_report),
+        )
+        .route(
+            "/moderation/restaurer/{revision}",
+            post(contribute::restore),
+        )
+        .route(
+            "/signaler",
+            get(contribute::report_form).post(contribute::report),
+        )
+        .route("/historique/{kind}/{slug}", get(contribute::history))
+        .route("/timegate/{kind}/{slug}", get(contribute::timegate))
+        .route("/timemap/{kind}/{slug}", get(contribute::timemap))
+        .route("/memento/{id}/{kind}/{slug}", get(contribute::memento))
         .route("/page/{*rest}", get(pages::page))
         .route("/data/{*rest}", get(pages::data))
         .route("/export/projets.csv", get(export::projets_csv))

@@ -382,6 +382,17 @@ fn links(site: &Site, rest: &str) -> String {
         ));
     }
     links.push(format!("<{LICENCE}>; rel=\"license\""));
+    // Its past versions (Memento, RFC 7089).
+    if rest.split('/').count() == 2 {
+        links.push(format!(
+            "<{}>; rel=\"timegate\"",
+            site.path(&format!("timegate/{rest}"))
+        ));
+        links.push(format!(
+            "<{}>; rel=\"timemap\"; type=\"application/link-format\"",
+            site.path(&format!("timemap/{rest}"))
+        ));
+    }
     links.join(", ")
 }
 
@@ -394,6 +405,10 @@ pub(crate) async fn id(
     Path(rest): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
+    if headers.contains_key(header::AUTHORIZATION) && state.contrib.is_some() {
+        // A writer reads the record as it is stored, with its ETag.
+        return super::write::read(&state, &rest, &headers);
+    }
     let site = &state.pages.site;
     let path = format!("/id/{rest}");
     let Some(thing) = thing(site, &rest) else {

@@ -255,6 +255,11 @@ impl Threads {
     }
 }
 
+/// The address of the client at the other end of the connection (no
+/// proxy header is trusted): what the log-in and report throttles count.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Peer(pub(crate) Option<std::net::IpAddr>);
+
 /// Serves one connection on the current thread's runtime.
 async fn connection(
     tcp: std::net::TcpStream,
@@ -265,6 +270,7 @@ async fn connection(
     // end of an answer can wait for the client's delayed ACK.
     tcp.set_nodelay(true)?;
     let client = Client(Arc::new(tcp.try_clone()?));
+    let peer = Peer(tcp.peer_addr().map(|a| a.ip()).ok());
     let tcp = tokio::net::TcpStream::from_std(tcp)?;
     let service = hyper::service::service_fn(move |request: Request<Incoming>| {
         let app = app.clone();
@@ -277,6 +283,7 @@ async fn connection(
             let (request, left) = Tracked::wrap(request);
             let mut request = request;
             request.extensions_mut().insert(client);
+            request.extensions_mut().insert(peer);
             let mut response = app.oneshot(request).await?;
             let closing = response
                 .headers()

@@ -34,6 +34,129 @@ pub struct AppState {
     pub(crate) pages: Arc<Pages>,
     /// The documentation of the model (`/def`, `/vocab`, `/shapes`).
     pub(crate) docs: Arc<super::def::Docs>,
+    /// The contributions (write API, forms, moderation), when the service
+    /// takes writes ([`AppState::with_contributions`]).
+    pub(crate) contrib: Option<Arc<Contrib>>,
+}
+
+/// What the write paths need: the stores themselves (the only place the
+/// HTTP surface holds them: the handlers of `write.rs` and `contribute.rs`
+/// write through [`Stores::change`] and read the journal), the accounts,
+/// the web sessions and the limits of the forms.
+///
+/// [`Stores::change`]: crate::store::Stores::change
+pub struct Contrib {
+    /// The stores.
+    pub stores: Arc<crate::store::Stores>,
+    /// The accounts (`{data}/comptes/`).
+    pub accounts: crate::accounts::Accounts,
+    /// The web sessions.
+    pub sessions: crate::accounts::Sessions,
+    /// Failed log-ins, per login and per address.
+    pub logins: crate::accounts::Throttle,
+    /// Error reports, per address.
+    pub reports: crate::accounts::RateLimit,
+    // FORMS: pub forms: crate::contribute::Forms,
+    /// Largest body of a write (bytes).
+    pub max_body: usize,
+    /// Whether cookies are `Secure` (the base IRI is `https`).
+    pub secure: bool,
+}
+
+impl Contrib {
+    /// The contributions over `stores`, with the accounts of `data_dir`.
+    pub fn new(
+        stores: Arc<crate::store::Stores>,
+        data_dir: &std::path::Path,
+        max_body: usize,
+    ) -> Result<Self, crate::accounts::AccountError> {
+        use std::time::Duration;
+        let accounts = crate::accounts::Accounts::open(data_dir)?;
+        Ok(Self {
+            secure: stores.base().as_str().starts_with("https:"),
+            sessions: crate::accounts::Sessions::new(
+                accounts.clone(),
+                crate::accounts::Expiry::Sliding(Duration::from_secs(8 * 3600)),
+            ),
+            accounts,
+            logins: crate::accounts::Throttle::new(
+                5,
+                Duration::from_secs(15 * 60),
+                Duration::from_secs(15 * 60),
+            ),
+            reports: crate::accounts::RateLimit::new(5, Duration::from_secs(3600)),
+            stores,
+            max_body,
+        })
+    }
+}
+
+/// The reference of an account in the journal of the stores: a hash of
+/// its login, so that no export of the stores holds an account.
+pub(crate) fn account_ref(login: &str) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(format!("bibia-compte:{login}").as_bytes());
+    format!(
+        "compte-{}",
+        digest[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    )
+}
+
+/// Who calls a write path, as their account says.
+#[derive(Debug, Clone)]
+pub(crate) struct Caller {
+    /// The login.
+    pub(crate) login: String,
+    /// The person's name.
+    pub(crate) name: String,
+    /// A contributor's organisation.
+    pub(crate) organisation: Option<oxigraph::model::NamedNode>,
+    /// A moderator of the network.
+    pub(crate) moderator: bool,
+    /// Whether what they write is published without moderation.
+    pub(crate) trusted: bool,
+}
+
+impl From<crate::accounts::Principal> for Caller {
+    fn from(p: crate::accounts::Principal) -> Self {
+        Self {
+            moderator: p.is_moderator(),
+            organisation: p
+                .organisation
+                .and_then(|o| oxigraph::model::NamedNode::new(o).ok()),
+            login: p.login,
+            name: p.name,
+            trusted: p.trusted,
+        }
+    }
+}
+
+impl Caller {
+    /// The author of their changes.
+    pub(crate) fn author(&self) -> crate::store::Author {
+        crate::store::Author {
+            account: account_ref(&self.login),
+            organisation: self.organisation.clone(),
+        }
+    }
+
+    /// Whether they may change a record owned by `owners`: a moderator
+    /// any, a contributor those of their organisation.
+    pub(crate) fn may_write(&self, owners: &[oxigraph::model::NamedNode]) -> bool {
+        self.moderator
+            || self
+                .organisation
+                .as_ref()
+                .is_some_and(|o| owners.contains(o))
+    }
+
+    /// Whether their changes are published without a moderator.
+    pub(crate) fn publishes(&self) -> bool {
+        self.moderator || self.trusted
+    }
 }
 
 impl AppState {
@@ -61,7 +184,14 @@ impl AppState {
             search: Arc::new(crate::search::Searches::new(files.join("search"))),
             pages: Arc::new(Pages::new(site, layout)),
             docs: Arc::default(),
+            contrib: None,
         })
+    }
+
+    /// Takes writes: the write API, the forms, moderation, error reports.
+    pub fn with_contributions(mut self, contrib: Contrib) -> Self {
+        self.contrib = Some(Arc::new(contrib));
+        self
     }
 
     /// The limits of the SPARQL endpoint.

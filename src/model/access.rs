@@ -8,8 +8,9 @@
 //! triples, so not even their type is published. The ontology graph itself is
 //! public as a whole: it describes terms, not collectivités.
 
-use crate::vocab::{self, bia};
-use oxrdf::{Graph, NamedNode, NamedOrBlankNode, Quad, Term, TermRef};
+use crate::vocab::{self, bia, dcterms, org, schema};
+use oxrdf::vocab::rdf;
+use oxrdf::{Graph, GraphName, NamedNode, NamedOrBlankNode, Quad, Term, TermRef, Triple};
 use std::collections::HashSet;
 
 /// The properties that may be published, read from the ontology.
@@ -58,7 +59,9 @@ impl AccessPolicy {
         if first.graph_name == vocab::ONTOLOGY.into_owned().into() {
             return quads.to_vec();
         }
-        if first.graph_name == vocab::SYSTEM_GRAPH.into_owned().into() {
+        if let GraphName::NamedNode(g) = &first.graph_name
+            && vocab::is_system_graph(g.as_str())
+        {
             return Vec::new();
         }
         let publicly_linked: HashSet<&Term> = quads
@@ -80,6 +83,44 @@ impl AccessPolicy {
             .cloned()
             .collect()
     }
+}
+
+/// The organisations a record belongs to, whose contributors may change it:
+/// the organisation leading a use case (`bia:ledBy`), an organisation
+/// itself, the provider of a solution (`schema:provider`), the publisher of
+/// a technical resource (`dcterms:publisher`). A record of another class
+/// (a territory, a concept) belongs to no organisation: only moderators
+/// change it.
+pub fn owners<'a>(
+    record: &NamedNode,
+    triples: impl IntoIterator<Item = &'a Triple>,
+) -> Vec<NamedNode> {
+    let triples: Vec<&Triple> = triples.into_iter().collect();
+    let of_record = |p: oxrdf::NamedNodeRef<'static>| -> Vec<NamedNode> {
+        triples
+            .iter()
+            .filter(|t| t.subject.as_ref() == record.as_ref().into() && t.predicate == p)
+            .filter_map(|t| match &t.object {
+                Term::NamedNode(n) => Some(n.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut owners = Vec::new();
+    for class in of_record(rdf::TYPE) {
+        if class == bia::USE_CASE {
+            owners.extend(of_record(bia::LED_BY));
+        } else if class == org::ORGANIZATION {
+            owners.push(record.clone());
+        } else if class == bia::SOLUTION {
+            owners.extend(of_record(schema::PROVIDER));
+        } else if class == bia::TECHNICAL_RESOURCE {
+            owners.extend(of_record(dcterms::PUBLISHER));
+        }
+    }
+    owners.sort();
+    owners.dedup();
+    owners
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ mod graphs;
 mod layout;
 pub mod seed;
 
-pub use access::AccessPolicy;
+pub use access::{AccessPolicy, owners};
 pub use concepts::{Concept, ConceptSchemes};
 pub(crate) use graphs::GraphAssigner;
 pub use graphs::assign_graphs;

@@ -242,7 +242,7 @@ pub(super) fn projection_loader(store: &Store, quads: usize) -> BulkLoader<'_> {
 /// With the `fault-injection` feature and `BIBIA_FAULT=pause-after-full-commit`,
 /// says so on stderr and waits, so that a script can kill the process between
 /// the two commits (see `scripts/crash-load.sh`).
-fn fault_point() {
+pub(super) fn fault_point() {
     #[cfg(feature = "fault-injection")]
     if std::env::var("BIBIA_FAULT").is_ok_and(|v| v == "pause-after-full-commit") {
         eprintln!("BIBIA_FAULT: base complète validée, projection pas encore écrite");
@@ -271,6 +271,7 @@ impl Stores {
         if let Some(foreign) = foreign_base(&batches, &self.base) {
             return Err(foreign.into());
         }
+        let _writing = self.writing();
         let clock = std::time::Instant::now();
         let phase = |what: &str| tracing::debug!("{what} : {:.2} s", clock.elapsed().as_secs_f64());
         let names: Vec<String> = batches.iter().map(|b| b.name.clone()).collect();
@@ -360,7 +361,11 @@ impl Stores {
 
     /// Replaces the public part of the `replaced` records of a committed
     /// load, then writes the marker saying the projection is up to date.
-    fn project(&self, replaced: Vec<GraphName>, public: Vec<Quad>) -> Result<(), StoreError> {
+    pub(super) fn project(
+        &self,
+        replaced: Vec<GraphName>,
+        public: Vec<Quad>,
+    ) -> Result<(), StoreError> {
         let mut txn = self.public.start_transaction()?;
         for g in &replaced {
             if let Some(g) = named(g) {
@@ -376,7 +381,7 @@ impl Stores {
 
     /// The provenance of this write, in the private system graph: one
     /// `prov:Activity` per run (its count is the projection's generation).
-    fn run_quads(&self, names: &[String], graphs: usize) -> Vec<Quad> {
+    pub(super) fn run_quads(&self, names: &[String], graphs: usize) -> Vec<Quad> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();

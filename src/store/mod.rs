@@ -12,11 +12,15 @@
 mod load;
 mod lookup;
 mod read;
+mod write;
 
 pub use crate::model::{AccessPolicy, Batch};
 pub use load::{ForeignBase, LoadError, LoadSummary, foreign_base, rebase};
 pub use lookup::OrganisationIndex;
 pub use read::{DataVersion, Referrer, Statistics, best_text_of};
+pub use write::{
+    Action, Author, Entry, Precondition, Report, StoredRecord, WriteError, Written, time_of,
+};
 
 use crate::iri::BaseIri;
 use crate::model::{Model, ModelError};
@@ -119,6 +123,8 @@ pub struct Stores {
     base: BaseIri,
     model: Arc<Model>,
     version: Arc<Mutex<DataVersion>>,
+    /// Held by every write (see `write.rs`).
+    writing: Mutex<()>,
 }
 
 const MARKER: &str = "PROJECTION";
@@ -153,6 +159,7 @@ impl Stores {
             base,
             model,
             version: Arc::new(Mutex::new(DataVersion::initial(0, modified))),
+            writing: Mutex::new(()),
         };
         stores.lock_version().generation = stores.run_count()?;
         if stores.projection_marker() != stores.run_count()? {

@@ -16,6 +16,17 @@ pub const ONTOLOGY: NamedNodeRef<'static> =
 /// The private graph that records load and import runs (never public).
 pub const SYSTEM_GRAPH: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("urn:bibia:system");
 
+/// The private graph of the contributions: changes waiting for a
+/// moderator, the accepted ones (each a revision of its record, with its
+/// content before and after) and the error reports (never public).
+pub const JOURNAL_GRAPH: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("urn:bibia:journal");
+
+/// Whether a graph is one of bibia's private system graphs (`urn:bibia:…`),
+/// which the public projection never receives.
+pub fn is_system_graph(graph: &str) -> bool {
+    graph.starts_with("urn:bibia:")
+}
+
 macro_rules! terms {
     ($ns:expr; $($(#[$doc:meta])* $name:ident = $local:literal;)*) => {
         $(
@@ -435,6 +446,50 @@ pub mod prov {
         GENERATED_AT_TIME = "generatedAtTime";
         /// Start time of an activity.
         STARTED_AT_TIME = "startedAtTime";
+    }
+}
+
+/// The private terms of the journal of contributions (in
+/// [`JOURNAL_GRAPH`] only, never published, so not in the ontology).
+pub mod journal {
+    terms! { "urn:bibia:journal#";
+        /// The record a change or revision is about.
+        RECORD = "record";
+        /// What the change does: `put`, `withdraw` or `restore`.
+        ACTION = "action";
+        /// `pending`, `accepted` (by a moderator), `applied` (published
+        /// directly) or `refused`.
+        STATE = "state";
+        /// The record's N-Triples after the change.
+        CONTENT = "content";
+        /// The record's N-Triples before the change (empty for a creation).
+        PREVIOUS = "previous";
+        /// The record's entity tag the change was made against.
+        BASE = "base";
+        /// An opaque reference of the account that made the change.
+        ACCOUNT = "account";
+        /// The organisation of who made the change.
+        ORGANISATION = "organisation";
+        /// When the change was submitted.
+        SUBMITTED = "submitted";
+        /// When a moderator decided (or the change was applied).
+        DECIDED = "decided";
+        /// The moderator who decided (an opaque account reference).
+        MODERATOR = "moderator";
+        /// The reason of a refusal, or the withdrawal notice.
+        REASON = "reason";
+        /// The revision a restoration brings back.
+        RESTORES = "restores";
+        /// An error report: the page it is about.
+        PAGE = "page";
+        /// An error report: its text.
+        MESSAGE = "message";
+        /// An error report: the address to answer to (optional).
+        EMAIL = "email";
+        /// The class of error reports.
+        REPORT = "Report";
+        /// The class of changes.
+        CHANGE = "Change";
     }
 }
 

@@ -129,14 +129,14 @@ pub const BASE: &str = "http://localhost:8080/";
 /// A store in its own temporary directory.
 pub struct TestStore {
     pub dir: tempfile::TempDir,
-    pub stores: Stores,
+    pub stores: Arc<Stores>,
 }
 
 impl TestStore {
     /// An empty store (nothing loaded, not even the model).
     pub fn empty() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let stores = Stores::open(&dir.path().join("data"), base()).expect("open store");
+        let stores = Arc::new(Stores::open(&dir.path().join("data"), base()).expect("open store"));
         Self { dir, stores }
     }
 
@@ -217,7 +217,10 @@ pub fn demo() -> &'static TestStore {
                 demo: true,
             })
             .expect("demo loads");
-        TestStore { dir, stores }
+        TestStore {
+            dir,
+            stores: Arc::new(stores),
+        }
     })
 }
 
