@@ -274,3 +274,159 @@ fn load_of_an_export_minted_under_another_base_says_so_once_with_exit_2() {
     );
     assert!(!stored.contains("localhost:8080"), "{stored}");
 }
+
+#[test]
+fn load_and_import_go_through_the_running_service() {
+    let served = crate::common::Served::start(&["--no-demo", "--base-iri", crate::common::BASE]);
+    let data = served.data().display().to_string();
+    let add = Command::new(env!("CARGO_BIN_EXE_bibia"))
+        .args([
+            "user",
+            "add",
+            "moderation@reseau.example",
+            "--moderator",
+            "--name",
+            "Modération",
+        ])
+        .args(["--data-dir", &data])
+        .env("BIBIA_PASSWORD", "un mot de passe assez long")
+        .output()
+        .expect("bibia runs");
+    assert!(add.status.success(), "{}", stderr(&add));
+    let token = bibia(&[
+        "token",
+        "create",
+        "moderation@reseau.example",
+        "--data-dir",
+        &data,
+    ]);
+    assert!(token.status.success(), "{}", stderr(&token));
+    let token = String::from_utf8_lossy(&token.stdout).trim().to_owned();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let org = dir.path().join("organisation.ttl");
+    std::fs::write(
+        &org,
+        "@prefix org: <http://www.w3.org/ns/org#> . @prefix foaf: <http://xmlns.com/foaf/0.1/> .\n\
+         @prefix bia: <https://w3id.org/bibia/def#> . @prefix dcterms: <http://purl.org/dc/terms/> .\n\
+         </id/organisation/ville-de-nantes> a org:Organization, bia:LocalAuthority ;\n\
+           foaf:name \"Ville de Nantes\"@fr ;\n\
+           dcterms:description \"Commune.\"@fr ;\n\
+           bia:organisationType </id/concept/type-organisation/commune> ;\n\
+           bia:territory </id/territoire/commune-44109> .\n",
+    )
+    .expect("write");
+    let org = org.display().to_string();
+    // The store is the service's: the command says how to go through it.
+    let direct = bibia(&[
+        "load",
+        "--data-dir",
+        &data,
+        "--base-iri",
+        crate::common::BASE,
+        &org,
+    ]);
+    assert_eq!(direct.status.code(), Some(2));
+    assert!(stderr(&direct).contains("--via"), "{}", stderr(&direct));
+    let via = format!("http://{}/", served.addr);
+    let no_token = bibia(&["load", "--via", &via, &org]);
+    assert_eq!(no_token.status.code(), Some(2));
+    assert!(
+        stderr(&no_token).contains("BIBIA_TOKEN"),
+        "{}",
+        stderr(&no_token)
+    );
+    let load = Command::new(env!("CARGO_BIN_EXE_bibia"))
+        .args([
+            "load",
+            "--via",
+            &via,
+            "--base-iri",
+            crate::common::BASE,
+            &org,
+        ])
+        .env("BIBIA_TOKEN", &token)
+        .output()
+        .expect("bibia runs");
+    assert!(load.status.success(), "{}", stderr(&load));
+    assert!(
+        stderr(&load).contains("Chargé par le service"),
+        "{}",
+        stderr(&load)
+    );
+    let page = http_get(&served.addr, "/page/organisation/ville-de-nantes");
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.contains("Ville de Nantes"));
+    // The network's CSV, through the service too.
+    let csv = dir.path().join("projets.csv");
+    std::fs::write(
+        &csv,
+        "Nom_collectivite;Nom_du_projet;Date_de_demarrage;Statut_du_projet;Partenaires;Description_service;mise_en_oeuvre;Theme;Audience\n\
+         Ville de Nantes;Tri des demandes d'état civil;2023;En déploiement;;Classement des demandes reçues en ligne.;;Mobilités;Agent\n",
+    )
+    .expect("write");
+    let import = Command::new(env!("CARGO_BIN_EXE_bibia"))
+        .args([
+            "import",
+            "interconnectes",
+            &csv.display().to_string(),
+            "--via",
+            &via,
+        ])
+        .env("BIBIA_TOKEN", &token)
+        .output()
+        .expect("bibia runs");
+    assert!(import.status.success(), "{}", stderr(&import));
+    let page = http_get(
+        &served.addr,
+        "/page/projet/ville-de-nantes-tri-des-demandes-d-etat-civil",
+    );
+    assert!(
+        page.starts_with("HTTP/1.1 200"),
+        "{page}: {}",
+        stderr(&import)
+    );
+    // A contributor's token cannot load.
+    let add = Command::new(env!("CARGO_BIN_EXE_bibia"))
+        .args([
+            "user",
+            "add",
+            "agent@nantes.example",
+            "--organisation",
+            "ville-de-nantes",
+            "--name",
+            "Agent",
+        ])
+        .args(["--data-dir", &data, "--base-iri", crate::common::BASE])
+        .env("BIBIA_PASSWORD", "un mot de passe assez long")
+        .output()
+        .expect("bibia runs");
+    assert!(add.status.success(), "{}", stderr(&add));
+    let contributor = bibia(&[
+        "token",
+        "create",
+        "agent@nantes.example",
+        "--data-dir",
+        &data,
+    ]);
+    let contributor = String::from_utf8_lossy(&contributor.stdout)
+        .trim()
+        .to_owned();
+    let refused = Command::new(env!("CARGO_BIN_EXE_bibia"))
+        .args([
+            "load",
+            "--via",
+            &via,
+            "--base-iri",
+            crate::common::BASE,
+            &org,
+        ])
+        .env("BIBIA_TOKEN", &contributor)
+        .output()
+        .expect("bibia runs");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("modérateur"),
+        "{}",
+        stderr(&refused)
+    );
+}

@@ -91,6 +91,10 @@ pub enum Command {
         /// IRI (`…/id/projet/x`) to the same paths under this store's base.
         #[arg(long)]
         rebase: bool,
+        /// Load through this running service (`http://127.0.0.1:8080/`),
+        /// which holds the store, with a moderator's token in `BIBIA_TOKEN`.
+        #[arg(long, env = "BIBIA_SERVICE", value_name = "URL")]
+        via: Option<String>,
     },
     /// Validate files against the shapes without loading them.
     Validate {
@@ -337,6 +341,10 @@ pub enum ImportSource {
         /// Write rejected rows back as CSV with a reason column.
         #[arg(long)]
         report: Option<PathBuf>,
+        /// Import through this running service (`http://127.0.0.1:8080/`),
+        /// which holds the store, with a moderator's token in `BIBIA_TOKEN`.
+        #[arg(long, env = "BIBIA_SERVICE", value_name = "URL")]
+        via: Option<String>,
     },
 }
 

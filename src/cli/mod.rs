@@ -8,6 +8,7 @@ mod export;
 mod generate;
 pub mod import;
 mod load;
+mod remote;
 mod serve;
 mod validate;
 
@@ -75,6 +76,18 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             store,
             files,
             rebase,
+            via: Some(via),
+        } => remote::load(
+            &remote::Service::new(&via)?,
+            &base_or_local(store.base_iri.as_deref(), None)?,
+            &files,
+            rebase,
+        ),
+        Command::Load {
+            store,
+            files,
+            rebase,
+            via: None,
         } => load::run(&open(&store)?, &files, rebase),
         Command::Validate {
             shapes,
@@ -99,6 +112,25 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                     columns,
                     dry_run,
                     report,
+                    via: Some(via),
+                },
+        } => {
+            anyhow::ensure!(
+                report.is_none(),
+                "--report n'est pas possible avec --via : le service donne les lignes rejetées dans son rapport"
+            );
+            let _ = store;
+            remote::import(&remote::Service::new(&via)?, &file, &columns, dry_run)
+        }
+        Command::Import {
+            source:
+                ImportSource::Interconnectes {
+                    store,
+                    file,
+                    columns,
+                    dry_run,
+                    report,
+                    via: None,
                 },
         } => import::run(&open(&store)?, &file, &columns, dry_run, report.as_deref()),
         Command::Export {

@@ -42,7 +42,9 @@ pub enum StoreError {
     Storage(#[from] StorageError),
     /// The store is locked by another process.
     #[error(
-        "la base {0} est déjà ouverte par un autre processus (un `bibia serve` en cours ?) : arrêtez-le avant d'écrire"
+        "la base {0} est déjà ouverte par un autre processus (un `bibia serve` en cours ?) : arrêtez-le, \
+         ou passez par lui avec --via http://ADRESSE-DU-SERVICE/ et un jeton de modérateur dans BIBIA_TOKEN \
+         (`bibia token create IDENTIFIANT`)"
     )]
     Locked(PathBuf),
     /// The model could not be loaded.

@@ -100,6 +100,11 @@ impl Served {
         }
     }
 
+    /// Its data directory.
+    pub fn data(&self) -> std::path::PathBuf {
+        self._dir.path().join("data")
+    }
+
     /// Its process id.
     pub fn id(&self) -> u32 {
         self.child.id()
