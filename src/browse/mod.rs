@@ -64,7 +64,8 @@ impl Kind {
         }
     }
 
-    fn class(self) -> NamedNodeRef<'static> {
+    /// The class of its records (`bia:UseCase`).
+    pub fn class(self) -> NamedNodeRef<'static> {
         match self {
             Kind::Projet => bia::USE_CASE,
             Kind::Organisation => org::ORGANIZATION,

@@ -311,6 +311,8 @@ pub mod schema {
         APPLICATION_CATEGORY = "applicationCategory";
         /// Who provides a solution.
         PROVIDER = "provider";
+        /// A range the ontology states for a reused property, as a hint.
+        RANGE_INCLUDES = "rangeIncludes";
     }
 }
 
@@ -423,6 +425,15 @@ pub mod void {
         EXAMPLE_RESOURCE = "exampleResource";
         /// A format the dataset is served in.
         FEATURE = "feature";
+    }
+}
+
+/// DASH, the form annotations of SHACL shapes (`http://datashapes.org/dash#`).
+pub mod dash {
+    terms! { "http://datashapes.org/dash#";
+        /// `true` on a property shape: its text fits on one line (a title,
+        /// a name), so its form field is an input rather than a text area.
+        SINGLE_LINE = "singleLine";
     }
 }
 
