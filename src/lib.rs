@@ -5,6 +5,7 @@ pub mod browse;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod contribute;
 pub mod export;
 pub mod generate;
 pub mod html;

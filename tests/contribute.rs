@@ -992,3 +992,81 @@ async fn credentials_are_in_no_export() {
     }
     let _ = base();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_form_shows_the_errors_beside_their_fields_then_creates() {
+    let w = world();
+    let mut agent = Browser::login("agent@nantes.example").await;
+    let page = agent.get("/espace/nouveau/projet").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.header("cache-control"), Some("no-store"));
+    let html = page.text();
+    // Generated from the shapes: the title, the theme as a select, the
+    // budget band marked as not published, the organisation filled.
+    assert!(html.contains("name=\"title\""), "{html}");
+    assert!(html.contains("<select") && html.contains("name=\"theme\""));
+    assert!(html.contains("non publié"));
+    assert!(
+        html.contains(&format!("value=\"{NANTES}\" selected")),
+        "the organisation is filled"
+    );
+    let csrf = csrf_of(&html);
+    let theme = "http://localhost:8080/id/concept/theme/transition-ecologique-et-energetique";
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("title", "Arrosage des parcs selon la météo"),
+        (
+            "description",
+            "Les arrosages se règlent sur les prévisions de pluie.",
+        ),
+        ("ledBy", NANTES),
+        ("startDate", "2025-04-01"),
+        (
+            "status",
+            "http://localhost:8080/id/concept/statut/en-deploiement",
+        ),
+        (
+            "audience",
+            "http://localhost:8080/id/concept/audience/grand-public",
+        ),
+    ];
+    // Without its theme: the French message beside the field.
+    let r = agent.post("/espace/nouveau/projet", &fields).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let html = r.text();
+    assert!(html.contains("role=\"alert\""), "an error summary");
+    let at = html.find("name=\"theme\"").expect("the theme field");
+    let around = &html[at.saturating_sub(1500)..(at + 1500).min(html.len())];
+    assert!(around.contains("aria-invalid=\"true\""), "{around}");
+    assert!(
+        html.contains("Arrosage des parcs selon la météo"),
+        "what was typed stays"
+    );
+    // Fixed: written, waiting for a moderator.
+    fields.push(("theme", theme));
+    let r = agent.post("/espace/nouveau/projet", &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(r.header("location"), Some("/espace?fait=attente"));
+    let space = agent.get("/espace?fait=attente").await.text();
+    assert!(space.contains("Arrosage des parcs selon la météo") && space.contains("en attente"));
+    // A contributor cannot file a record for another organisation.
+    let page = agent.get("/espace/nouveau/projet").await;
+    let csrf = csrf_of(&page.text());
+    let mut other = fields.clone();
+    other[0] = ("csrf", csrf.as_str());
+    other[1] = ("title", "Projet glissé chez Grenoble");
+    other[3] = ("ledBy", GRENOBLE);
+    let r = agent.post("/espace/nouveau/projet", &other).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.text().contains("aria-invalid=\"true\""));
+    // The edit form of one of their records is filled and saves.
+    let path = "ville-de-nantes-detection-des-degradations-de-chaussee-par-cameras-embarquees";
+    let edit = agent.get(&format!("/espace/modifier/projet/{path}")).await;
+    assert_eq!(edit.status, StatusCode::OK, "{}", edit.text());
+    assert!(edit.text().contains("Détection des dégradations"), "filled");
+    let grenoble = agent
+        .get("/espace/modifier/projet/ville-de-grenoble-cartographie-de-la-canopee-urbaine")
+        .await;
+    assert_eq!(grenoble.status, StatusCode::FORBIDDEN);
+    let _ = w;
+}

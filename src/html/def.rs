@@ -15,7 +15,7 @@
 
 use super::Site;
 use super::vocab::{SchemeEntry, VocabIndexPage, VocabPage, schemes};
-use crate::model::Sources;
+use crate::model::{Sources, as_node, list};
 use crate::vocab::{self, bia, sh, skos};
 use askama::Template;
 use oxrdf::vocab::{rdf, rdfs, xsd};
@@ -318,37 +318,7 @@ pub(crate) fn anchor(iri: &str) -> String {
     }
 }
 
-/// A literal of `subject` for `predicate` in French, else without
-/// language, else any.
-pub(crate) fn french(
-    graph: &Graph,
-    subject: NamedOrBlankNodeRef<'_>,
-    predicate: NamedNodeRef<'_>,
-) -> Option<String> {
-    in_language(graph, subject, predicate, "fr")
-}
-
-/// A literal of `subject` for `predicate` in `language`, else without
-/// language, else any.
-pub(crate) fn in_language(
-    graph: &Graph,
-    subject: NamedOrBlankNodeRef<'_>,
-    predicate: NamedNodeRef<'_>,
-    language: &str,
-) -> Option<String> {
-    let all: Vec<_> = graph
-        .objects_for_subject_predicate(subject, predicate)
-        .filter_map(|o| match o {
-            TermRef::Literal(l) => Some(l),
-            _ => None,
-        })
-        .collect();
-    all.iter()
-        .find(|l| l.language() == Some(language))
-        .or_else(|| all.iter().find(|l| l.language().is_none()))
-        .or_else(|| all.first())
-        .map(|l| l.value().to_owned())
-}
+pub(crate) use crate::model::{french, in_language};
 
 /// A literal in `language` only.
 pub(crate) fn only_in(
@@ -365,41 +335,12 @@ pub(crate) fn only_in(
         })
 }
 
-/// The items of an RDF list.
-fn list<'a>(graph: &'a Graph, head: TermRef<'a>) -> Vec<TermRef<'a>> {
-    let mut items = Vec::new();
-    let mut node = head;
-    let mut seen = HashSet::new();
-    while let Some(n) = as_node(node) {
-        if n == rdf::NIL.into() || !seen.insert(n) {
-            break;
-        }
-        let Some(first) = graph.object_for_subject_predicate(n, rdf::FIRST) else {
-            break;
-        };
-        items.push(first);
-        match graph.object_for_subject_predicate(n, rdf::REST) {
-            Some(rest) => node = rest,
-            None => break,
-        }
-    }
-    items
-}
-
-fn as_node(term: TermRef<'_>) -> Option<NamedOrBlankNodeRef<'_>> {
-    match term {
-        TermRef::NamedNode(n) => Some(n.into()),
-        TermRef::BlankNode(b) => Some(b.into()),
-        _ => None,
-    }
-}
-
 fn named(iri: &str) -> NamedNodeRef<'_> {
     NamedNodeRef::new_unchecked(iri)
 }
 
 /// The words of a datatype (« une date (AAAA-MM-JJ) »).
-fn datatype_words(dt: NamedNodeRef<'_>) -> String {
+pub(crate) fn datatype_words(dt: NamedNodeRef<'_>) -> String {
     let words = if dt == xsd::DATE {
         "une date (AAAA-MM-JJ)"
     } else if dt == xsd::G_YEAR_MONTH {
@@ -432,7 +373,7 @@ fn short(iri: &str) -> String {
 }
 
 /// « a, b ou c ».
-fn either(items: &[String]) -> String {
+pub(crate) fn either(items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),

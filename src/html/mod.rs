@@ -3,7 +3,7 @@
 //! compile time, every value escaped by default).
 //!
 //! Each page is a view model (`entity`, `list`, `home`, `stats`, `map`,
-//! `notice`, and
+//! `notice`, `form` for the contribution forms, and
 //! `def` and `vocab` for the documentation of the model) plus one template
 //! under `templates/`; `Site` carries what every page shows
 //! (where the service lives, the contact for reporting an error).
@@ -12,7 +12,8 @@ pub mod contribute;
 mod def;
 mod downloads;
 mod entity;
-mod format;
+mod form;
+pub(crate) mod format;
 mod home;
 mod list;
 mod map;
@@ -27,6 +28,7 @@ pub use def::{
     Access, DefPage, Documentation, Field, NodeRule, Rule, TermDoc, TermLink, TermSection,
 };
 pub use entity::{EntityPage, entity_page};
+pub use form::{FormPage, form_page};
 pub use home::{HomePage, home_page};
 pub use list::{ListPage, ListState, Matches, PAGE_SIZE, list_csv, list_page};
 pub use map::{Level as MapLevel, MapPage, map_page};

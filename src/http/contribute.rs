@@ -11,13 +11,13 @@
 
 use super::state::{AppState, Caller, Contrib};
 use super::write::{contrib, read_limited, record_iri, refused};
-use super::{HttpError, Message};
+use super::{HttpError, Message, blocking};
 use crate::browse::Kind;
 use crate::html::contribute::{
     ChangeLine, ChangePage, HistoryPage, LoginPage, MementoPage, ModerationPage, ReportPage,
     RevisionLine, SpacePage, diff, fields, when,
 };
-use crate::store::Entry;
+use crate::store::{Action, Entry, Precondition, WriteError, Written};
 use askama::Template;
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
@@ -222,7 +222,7 @@ pub(crate) async fn login(
     }
     let accounts = contrib.accounts.clone();
     let (l, p) = (login.clone(), password.to_owned());
-    let checked = super::blocking(move || accounts.login(&l, &p));
+    let checked = blocking(move || accounts.login(&l, &p));
     match checked {
         Ok(principal) => {
             for key in &keys {
@@ -352,7 +352,7 @@ pub(crate) async fn space(
         Err(redirect) => return Ok(redirect),
     };
     let site = state.pages.site.clone();
-    let page = super::blocking(|| -> Result<SpacePage, HttpError> {
+    let page = blocking(|| -> Result<SpacePage, HttpError> {
         let public = contrib.stores.public();
         let mut changes: Vec<ChangeLine> = match &caller.organisation {
             Some(org) => contrib.stores.entries_by(org),
@@ -479,7 +479,7 @@ fn change_page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, HttpError> {
-    let page = super::blocking(|| -> Result<Option<ChangePage>, HttpError> {
+    let page = blocking(|| -> Result<Option<ChangePage>, HttpError> {
         let Some(entry) = contrib.stores.entry(id).map_err(HttpError::internal)? else {
             return Ok(None);
         };
@@ -561,7 +561,7 @@ pub(crate) async fn queue(
         Ok(s) => s,
         Err(redirect) => return Ok(redirect),
     };
-    let page = super::blocking(|| -> Result<ModerationPage, HttpError> {
+    let page = blocking(|| -> Result<ModerationPage, HttpError> {
         let stores = &contrib.stores;
         let pending = stores
             .entries_in("pending")
@@ -616,7 +616,7 @@ pub(crate) async fn accept(
     let stores = Arc::clone(&contrib.stores);
     let account = super::state::account_ref(&caller.login);
     let i = id.clone();
-    match super::blocking(move || stores.accept(&i, &account)) {
+    match blocking(move || stores.accept(&i, &account)) {
         Ok(_) => Ok(see_other(&state, "moderation?fait=acceptee")),
         Err(crate::store::WriteError::NotConform(report)) => change_page(
             &state,
@@ -671,7 +671,7 @@ pub(crate) async fn refuse(
     }
     let stores = Arc::clone(&contrib.stores);
     let account = super::state::account_ref(&caller.login);
-    match super::blocking(move || stores.refuse(&id, &account, &reason)) {
+    match blocking(move || stores.refuse(&id, &account, &reason)) {
         Ok(()) => Ok(see_other(&state, "moderation?fait=refusee")),
         Err(e) => refused(e, None, &headers),
     }
@@ -692,7 +692,7 @@ pub(crate) async fn close_report(
     let pairs = form(request).await?;
     check_csrf(&pairs, &csrf)?;
     let stores = Arc::clone(&contrib.stores);
-    match super::blocking(move || stores.close_report(&id)) {
+    match blocking(move || stores.close_report(&id)) {
         Ok(()) => Ok(see_other(&state, "moderation?fait=traite")),
         Err(e) => refused(e, None, &headers),
     }
@@ -715,7 +715,7 @@ pub(crate) async fn restore(
     check_csrf(&pairs, &csrf)?;
     let stores = Arc::clone(&contrib.stores);
     let author = caller.author();
-    let written = super::blocking(|| {
+    let written = blocking(|| {
         stores.restore(&revision, &author)?;
         stores.entry(&revision).map_err(Into::into)
     });
@@ -864,7 +864,7 @@ pub(crate) async fn report(
     }
     let stores = Arc::clone(&contrib.stores);
     let (p, m, e) = (page.clone(), message.clone(), email.clone());
-    super::blocking(move || stores.report(&p, &m, Some(e.as_str()).filter(|e| !e.is_empty())))
+    blocking(move || stores.report(&p, &m, Some(e.as_str()).filter(|e| !e.is_empty())))
         .map_err(HttpError::internal)?;
     Ok(html(
         StatusCode::OK,
@@ -945,7 +945,7 @@ pub(crate) async fn history(
     let (record, rest) = record_of_path(&state, &kind, &slug)?;
     let viewer = session(&contrib, &headers)?;
     let site = state.pages.site.clone();
-    let page = super::blocking(|| -> Result<HistoryPage, HttpError> {
+    let page = blocking(|| -> Result<HistoryPage, HttpError> {
         let public = contrib.stores.public();
         let label = |t: &Term| labelled(&public, t);
         let revisions = public_revisions(&contrib, &record)?;
@@ -1086,7 +1086,7 @@ pub(crate) async fn timemap(
 ) -> Result<Response, HttpError> {
     let contrib = contrib(&state)?;
     let (record, rest) = record_of_path(&state, &kind, &slug)?;
-    let list = super::blocking(|| mementos(&contrib, &record))?;
+    let list = blocking(|| mementos(&contrib, &record))?;
     let site = &state.pages.site;
     let mut links = vec![
         format!("<{}>; rel=\"original\"", record.as_str()),
@@ -1153,7 +1153,7 @@ pub(crate) async fn timegate(
         })?),
         None => None,
     };
-    let list = super::blocking(|| mementos(&contrib, &record))?;
+    let list = blocking(|| mementos(&contrib, &record))?;
     let chosen = match asked {
         Some(at) => list
             .iter()
@@ -1193,7 +1193,7 @@ pub(crate) async fn memento(
 ) -> Result<Response, HttpError> {
     let contrib = contrib(&state)?;
     let (record, rest) = record_of_path(&state, &kind, &slug)?;
-    let found = super::blocking(|| -> Result<Option<(SystemTime, Vec<Triple>)>, HttpError> {
+    let found = blocking(|| -> Result<Option<(SystemTime, Vec<Triple>)>, HttpError> {
         let revisions = public_revisions(&contrib, &record)?;
         let times = mementos(&contrib, &record)?;
         let time = times.iter().find(|(i, _)| *i == id).map(|(_, t)| *t);
@@ -1262,4 +1262,431 @@ pub(crate) async fn memento(
     );
     add_memento_links(&state, &mut response, &rest, None);
     Ok(response)
+}
+
+/// The placeholder a new record's form is read against, renamed to the
+/// minted IRI once the title is known.
+const NEW: &str = "urn:bibia:nouvelle-fiche";
+
+/// The field of a record's form that names its organisation (its owner),
+/// by the owner's property (`bia:ledBy` → `ledBy`).
+fn owner_field(kind: Kind) -> Option<&'static str> {
+    match kind {
+        Kind::Projet => Some("ledBy"),
+        Kind::Solution => Some("provider"),
+        Kind::Ressource => Some("publisher"),
+        Kind::Organisation => None,
+    }
+}
+
+/// The records a reference field may name: the instances of the class in
+/// the projection, by label; none for a class with too many (territories):
+/// the form then asks for an address.
+fn choices(
+    public: &crate::store::PublicStore,
+) -> impl Fn(&NamedNode) -> Vec<(String, String)> + '_ {
+    move |class: &NamedNode| {
+        let Ok(instances) = public.instances(class.as_ref()) else {
+            return Vec::new();
+        };
+        if instances.len() > 2000 {
+            return Vec::new();
+        }
+        let mut out: Vec<(String, String)> = instances
+            .into_iter()
+            .map(|i| {
+                let label = public
+                    .label(i.as_ref())
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(|| i.as_str().to_owned());
+                (i.as_str().to_owned(), label)
+            })
+            .collect();
+        out.sort_by_cached_key(|(_, label)| crate::iri::fold(label));
+        out
+    }
+}
+
+/// A form page: the form of `kind`, with values, errors and advice.
+#[allow(clippy::too_many_arguments)]
+fn form_response(
+    state: &AppState,
+    contrib: &Contrib,
+    kind: Kind,
+    title: String,
+    action: String,
+    csrf: &str,
+    values: &crate::contribute::Values,
+    errors: &crate::contribute::FieldErrors,
+    advice: &crate::contribute::FieldErrors,
+    status: StatusCode,
+) -> Result<Response, HttpError> {
+    let form = contrib.forms.form(kind).ok_or_else(|| {
+        HttpError::NotFound(Message::new(
+            "aucun formulaire pour ces fiches",
+            "no form for these records",
+        ))
+    })?;
+    let public = contrib.stores.public();
+    let choose = choices(&public);
+    let page = crate::html::form_page(
+        &state.pages.site,
+        form,
+        crate::html::FormPage {
+            title,
+            action,
+            csrf: csrf.to_owned(),
+            values,
+            errors,
+            advice,
+            choices: &choose,
+            submit: "Enregistrer".to_owned(),
+        },
+    )
+    .map_err(HttpError::internal)?;
+    Ok(html(status, page))
+}
+
+fn kind_of_segment(segment: &str) -> Result<Kind, HttpError> {
+    Kind::from_segment(segment).ok_or_else(|| {
+        HttpError::NotFound(Message::new(
+            format!("pas de fiches « {segment} » à créer ici"),
+            format!("no “{segment}” records to create here"),
+        ))
+    })
+}
+
+/// `GET /espace/nouveau/{kind}`: the empty form, its organisation filled.
+pub(crate) async fn new_form(
+    State(state): State<AppState>,
+    Path(segment): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let contrib = contrib(&state)?;
+    let (caller, csrf) = match logged_in(&state, &contrib, &headers)? {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    let kind = kind_of_segment(&segment)?;
+    let mut values = crate::contribute::Values::default();
+    if let (Some(field), Some(org)) = (owner_field(kind), &caller.organisation) {
+        values.set(field, vec![org.as_str().to_owned()]);
+    }
+    let none = crate::contribute::FieldErrors::default();
+    blocking(|| {
+        form_response(
+            &state,
+            &contrib,
+            kind,
+            format!("{} : nouvelle fiche", kind.title()),
+            state.pages.site.path(&format!("espace/nouveau/{segment}")),
+            &csrf,
+            &values,
+            &none,
+            &none,
+            StatusCode::OK,
+        )
+    })
+}
+
+/// `POST /espace/nouveau/{kind}`: reads, checks and writes a new record;
+/// the form again, with the errors beside their fields, when it does not
+/// conform.
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    Path(segment): Path<String>,
+    request: Request,
+) -> Result<Response, HttpError> {
+    let contrib = contrib(&state)?;
+    let headers = request.headers().clone();
+    let (caller, csrf) = match logged_in(&state, &contrib, &headers)? {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    let kind = kind_of_segment(&segment)?;
+    let pairs = form(request).await?;
+    check_csrf(&pairs, &csrf)?;
+    let action = state.pages.site.path(&format!("espace/nouveau/{segment}"));
+    let title = format!("{} : nouvelle fiche", kind.title());
+    blocking(|| {
+        let form = contrib
+            .forms
+            .form(kind)
+            .ok_or_else(|| HttpError::NotFound(Message::new("aucun formulaire", "no form")))?;
+        let placeholder = NamedNode::new_unchecked(NEW);
+        let submission = form.read(&placeholder, &pairs);
+        let none = crate::contribute::FieldErrors::default();
+        let again = |errors: &crate::contribute::FieldErrors,
+                     advice: &crate::contribute::FieldErrors,
+                     status| {
+            form_response(
+                &state,
+                &contrib,
+                kind,
+                title.clone(),
+                action.clone(),
+                &csrf,
+                &submission.values,
+                errors,
+                advice,
+                status,
+            )
+        };
+        if !submission.errors.is_empty() {
+            return again(&submission.errors, &none, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        let name = record_title(&submission.triples, &placeholder).unwrap_or_default();
+        if name.is_empty() {
+            let mut errors = crate::contribute::FieldErrors::default();
+            errors.push_general(
+                "Donnez un titre (ou un nom) à la fiche : son adresse en est tirée.".to_owned(),
+            );
+            return again(&errors, &none, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        let record = contrib
+            .stores
+            .mint(kind.segment(), &name)
+            .map_err(HttpError::internal)?;
+        let triples = stamped(
+            super::write::rename(submission.triples.clone(), NEW, record.as_str()),
+            &record,
+            true,
+        );
+        if let Err(refusal) = super::write::authorize(&caller, &[], &triples, &record) {
+            return again(&not_yours(kind, refusal), &none, StatusCode::FORBIDDEN);
+        }
+        let written = contrib.stores.change(
+            &record,
+            Action::Put(triples),
+            &Precondition::Absent,
+            &caller.author(),
+            caller.publishes(),
+        );
+        match written {
+            Ok(written) => Ok(after_change(&state, &written)),
+            Err(WriteError::NotConform(report)) => again(
+                &form.errors(&report, &record),
+                &form.advice(&report, &record),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            Err(e) => refused(e, Some(&record), &headers),
+        }
+    })
+}
+
+/// The errors of a refused ownership, on the form's organisation field.
+fn not_yours(kind: Kind, refusal: HttpError) -> crate::contribute::FieldErrors {
+    let mut errors = crate::contribute::FieldErrors::default();
+    let message = format!(
+        "{} Choisissez votre organisation, ou demandez à l'équipe du réseau.",
+        refusal.message().fr
+    );
+    match owner_field(kind) {
+        Some(field) => errors.push(field, message),
+        None => errors.push_general(message),
+    }
+    errors
+}
+
+/// Stamps the record's dates: `dcterms:modified` today, and
+/// `dcterms:created` today for a new record that has none.
+fn stamped(mut triples: Vec<Triple>, record: &NamedNode, new: bool) -> Vec<Triple> {
+    use crate::vocab::dcterms;
+    let subject = oxigraph::model::NamedOrBlankNode::from(record.clone());
+    let today = || {
+        oxigraph::model::Literal::new_typed_literal(
+            crate::time::today_xsd(),
+            oxigraph::model::vocab::xsd::DATE,
+        )
+    };
+    triples.retain(|t| !(t.subject == subject && t.predicate == dcterms::MODIFIED));
+    triples.push(Triple::new(record.clone(), dcterms::MODIFIED, today()));
+    if new
+        && !triples
+            .iter()
+            .any(|t| t.subject == subject && t.predicate == dcterms::CREATED)
+    {
+        triples.push(Triple::new(record.clone(), dcterms::CREATED, today()));
+    }
+    triples
+}
+
+fn record_title(triples: &[Triple], record: &NamedNode) -> Option<String> {
+    let subject = oxigraph::model::NamedOrBlankNode::from(record.clone());
+    [
+        crate::vocab::dcterms::TITLE,
+        crate::vocab::foaf::NAME,
+        crate::vocab::schema::NAME,
+    ]
+    .iter()
+    .find_map(|p| {
+        triples.iter().find_map(|t| match &t.object {
+            Term::Literal(l) if t.subject == subject && t.predicate == *p => {
+                Some(l.value().trim().to_owned())
+            }
+            _ => None,
+        })
+    })
+}
+
+/// `GET /espace/modifier/{kind}/{slug}`: the record's form, filled.
+pub(crate) async fn edit_form(
+    State(state): State<AppState>,
+    Path((segment, slug)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let contrib = contrib(&state)?;
+    let (caller, csrf) = match logged_in(&state, &contrib, &headers)? {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    let kind = kind_of_segment(&segment)?;
+    let (record, rest) = record_of_path(&state, &segment, &slug)?;
+    blocking(|| {
+        let current = stored(&contrib, &record)?;
+        super::write::authorize(&caller, &current.triples, &current.triples, &record)?;
+        let form = contrib
+            .forms
+            .form(kind)
+            .ok_or_else(|| HttpError::NotFound(Message::new("aucun formulaire", "no form")))?;
+        let graph = GraphName::from(record.clone());
+        let quads: Vec<_> = current
+            .triples
+            .iter()
+            .map(|t| t.clone().in_graph(graph.clone()))
+            .collect();
+        let values = form.values(&record, &quads);
+        let none = crate::contribute::FieldErrors::default();
+        form_response(
+            &state,
+            &contrib,
+            kind,
+            format!("Modifier : {}", title(&contrib, &current.triples, &record)),
+            edit_action(&state, &rest, &current.tag),
+            &csrf,
+            &values,
+            &none,
+            &none,
+            StatusCode::OK,
+        )
+    })
+}
+
+/// Where an edit form posts: the record, and the version it was filled
+/// from (so that a change made meanwhile is not overwritten).
+fn edit_action(state: &AppState, rest: &str, tag: &str) -> String {
+    format!(
+        "{}?version={}",
+        state.pages.site.path(&format!("espace/modifier/{rest}")),
+        crate::html::format::percent(tag)
+    )
+}
+
+/// `POST /espace/modifier/{kind}/{slug}?version=…`: writes the edited
+/// record, unless it changed since the form was filled.
+pub(crate) async fn edit(
+    State(state): State<AppState>,
+    Path((segment, slug)): Path<(String, String)>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+    request: Request,
+) -> Result<Response, HttpError> {
+    let contrib = contrib(&state)?;
+    let headers = request.headers().clone();
+    let (caller, csrf) = match logged_in(&state, &contrib, &headers)? {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    let kind = kind_of_segment(&segment)?;
+    let (record, rest) = record_of_path(&state, &segment, &slug)?;
+    let version =
+        serde_urlencoded::from_str::<Vec<(String, String)>>(query.as_deref().unwrap_or(""))
+            .ok()
+            .and_then(|q| q.into_iter().find(|(k, _)| k == "version").map(|(_, v)| v))
+            .unwrap_or_default();
+    let pairs = form(request).await?;
+    check_csrf(&pairs, &csrf)?;
+    blocking(|| {
+        let current = stored(&contrib, &record)?;
+        let form = contrib
+            .forms
+            .form(kind)
+            .ok_or_else(|| HttpError::NotFound(Message::new("aucun formulaire", "no form")))?;
+        let submission = form.read(&record, &pairs);
+        let none = crate::contribute::FieldErrors::default();
+        let heading = format!("Modifier : {}", title(&contrib, &current.triples, &record));
+        let action = edit_action(&state, &rest, &version);
+        let again = |errors: &crate::contribute::FieldErrors,
+                     advice: &crate::contribute::FieldErrors,
+                     status| {
+            form_response(
+                &state,
+                &contrib,
+                kind,
+                heading.clone(),
+                action.clone(),
+                &csrf,
+                &submission.values,
+                errors,
+                advice,
+                status,
+            )
+        };
+        if !submission.errors.is_empty() {
+            return again(&submission.errors, &none, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        let triples = stamped(submission.triples.clone(), &record, false);
+        if let Err(refusal) = super::write::authorize(&caller, &current.triples, &triples, &record)
+        {
+            return again(&not_yours(kind, refusal), &none, StatusCode::FORBIDDEN);
+        }
+        let written = contrib.stores.change(
+            &record,
+            Action::Put(triples),
+            &Precondition::Matches(version.clone()),
+            &caller.author(),
+            caller.publishes(),
+        );
+        match written {
+            Ok(written) => Ok(after_change(&state, &written)),
+            Err(WriteError::NotConform(report)) => again(
+                &form.errors(&report, &record),
+                &form.advice(&report, &record),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            Err(WriteError::Stale { .. }) => {
+                let mut errors = crate::contribute::FieldErrors::default();
+                errors.push_general(
+                    "La fiche a été modifiée par quelqu'un d'autre depuis que vous avez ouvert ce formulaire : ouvrez-le à nouveau pour partir de la version actuelle (copiez d'abord vos changements)."
+                        .to_owned(),
+                );
+                again(&errors, &none, StatusCode::CONFLICT)
+            }
+            Err(e) => refused(e, Some(&record), &headers),
+        }
+    })
+}
+
+/// After a form's change: the space, saying whether it is published or
+/// waiting for a moderator.
+fn after_change(state: &AppState, written: &Written) -> Response {
+    match written {
+        Written::Published { .. } => see_other(state, "espace?fait=publiee"),
+        Written::Pending { .. } => see_other(state, "espace?fait=attente"),
+    }
+}
+
+/// The stored record for a form, `404` if absent or withdrawn.
+fn stored(contrib: &Contrib, record: &NamedNode) -> Result<crate::store::StoredRecord, HttpError> {
+    contrib
+        .stores
+        .record(record)
+        .map_err(HttpError::internal)?
+        .filter(|r| !r.withdrawn)
+        .ok_or_else(|| {
+            HttpError::NotFound(Message::new(
+                format!("aucune fiche {record}"),
+                format!("no record {record}"),
+            ))
+        })
 }

@@ -84,6 +84,14 @@ fn app(state: AppState) -> Router {
         .route("/deconnexion", post(contribute::logout))
         .route("/espace", get(contribute::space))
         .route("/espace/modifications/{id}", get(contribute::change))
+        .route(
+            "/espace/nouveau/{kind}",
+            get(contribute::new_form).post(contribute::create),
+        )
+        .route(
+            "/espace/modifier/{kind}/{slug}",
+            get(contribute::edit_form).post(contribute::edit),
+        )
         .route("/moderation", get(contribute::queue))
         .route("/moderation/{id}/accepter", post(contribute::accept))
         .route("/moderation/{id}/refuser", post(contribute::refuse))

@@ -56,7 +56,8 @@ pub struct Contrib {
     pub logins: crate::accounts::Throttle,
     /// Error reports, per address.
     pub reports: crate::accounts::RateLimit,
-    // FORMS: pub forms: crate::contribute::Forms,
+    /// The forms generated from the shapes.
+    pub forms: crate::contribute::Forms,
     /// Largest body of a write (bytes).
     pub max_body: usize,
     /// Whether cookies are `Secure` (the base IRI is `https`).
@@ -72,6 +73,7 @@ impl Contrib {
     ) -> Result<Self, crate::accounts::AccountError> {
         use std::time::Duration;
         let accounts = crate::accounts::Accounts::open(data_dir)?;
+        let forms = crate::contribute::Forms::new(stores.model());
         Ok(Self {
             secure: stores.base().as_str().starts_with("https:"),
             sessions: crate::accounts::Sessions::new(
@@ -85,6 +87,7 @@ impl Contrib {
                 Duration::from_secs(15 * 60),
             ),
             reports: crate::accounts::RateLimit::new(5, Duration::from_secs(3600)),
+            forms,
             stores,
             max_body,
         })

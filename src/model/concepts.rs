@@ -8,7 +8,7 @@
 
 use crate::vocab::skos;
 use oxrdf::{NamedNode, NamedOrBlankNode, Quad, Term};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// One concept of a scheme.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +17,9 @@ pub struct Concept {
     pub iri: NamedNode,
     /// Its preferred labels (one per language).
     pub pref_labels: Vec<String>,
+    /// Its French preferred label (else an untagged one, else any; empty
+    /// when it has none), for the choices people make.
+    pub label: String,
     /// Its alternative and hidden labels.
     pub other_labels: Vec<String>,
     /// Its `skos:notation`.
@@ -29,6 +32,9 @@ pub struct ConceptSchemes {
     /// Scheme name → its concepts, sorted by IRI.
     schemes: BTreeMap<String, Vec<Concept>>,
     broader: HashMap<NamedNode, NamedNode>,
+    /// Each concept's rank in the vocabularies' files (that of its
+    /// `skos:inScheme` triple).
+    rank: HashMap<NamedNode, usize>,
 }
 
 impl ConceptSchemes {
@@ -37,6 +43,7 @@ impl ConceptSchemes {
     pub fn from_quads(quads: &[Quad]) -> Self {
         let mut scheme_of: HashMap<&NamedNode, &str> = HashMap::new();
         let mut broader = HashMap::new();
+        let mut rank = HashMap::new();
         for q in quads {
             let (NamedOrBlankNode::NamedNode(c), Term::NamedNode(o)) = (&q.subject, &q.object)
             else {
@@ -45,11 +52,14 @@ impl ConceptSchemes {
             if q.predicate.as_ref() == skos::IN_SCHEME {
                 let name = o.as_str().trim_end_matches('/').rsplit('/').next();
                 scheme_of.insert(c, name.unwrap_or_default());
+                let next = rank.len();
+                rank.entry(c.clone()).or_insert(next);
             } else if q.predicate.as_ref() == skos::BROADER {
                 broader.insert(c.clone(), o.clone());
             }
         }
         let mut concepts: HashMap<&NamedNode, Concept> = HashMap::new();
+        let (mut french, mut untagged) = (HashSet::new(), HashSet::new());
         for q in quads {
             let (NamedOrBlankNode::NamedNode(c), Term::Literal(l)) = (&q.subject, &q.object) else {
                 continue;
@@ -60,11 +70,25 @@ impl ConceptSchemes {
             let concept = concepts.entry(c).or_insert_with(|| Concept {
                 iri: c.clone(),
                 pref_labels: Vec::new(),
+                label: String::new(),
                 other_labels: Vec::new(),
                 notation: None,
             });
             let p = q.predicate.as_ref();
             if p == skos::PREF_LABEL {
+                let better = match l.language() {
+                    Some("fr") => !french.contains(c),
+                    None => !french.contains(c) && !untagged.contains(c),
+                    Some(_) => concept.label.is_empty(),
+                };
+                if better {
+                    concept.label = l.value().to_owned();
+                    match l.language() {
+                        Some("fr") => french.insert(c),
+                        None => untagged.insert(c),
+                        Some(_) => false,
+                    };
+                }
                 concept.pref_labels.push(l.value().to_owned());
             } else if p == skos::ALT_LABEL || p == skos::HIDDEN_LABEL {
                 concept.other_labels.push(l.value().to_owned());
@@ -77,6 +101,7 @@ impl ConceptSchemes {
             let concept = concepts.remove(iri).unwrap_or_else(|| Concept {
                 iri: iri.clone(),
                 pref_labels: Vec::new(),
+                label: String::new(),
                 other_labels: Vec::new(),
                 notation: None,
             });
@@ -85,12 +110,24 @@ impl ConceptSchemes {
         for list in schemes.values_mut() {
             list.sort_by(|a, b| a.iri.cmp(&b.iri));
         }
-        Self { schemes, broader }
+        Self {
+            schemes,
+            broader,
+            rank,
+        }
     }
 
     /// The concepts of `scheme`, sorted by IRI (none for an unknown scheme).
     pub fn concepts(&self, scheme: &str) -> &[Concept] {
         self.schemes.get(scheme).map_or(&[], Vec::as_slice)
+    }
+
+    /// The concepts of `scheme` in the order the vocabularies' files give
+    /// them (the order people read them in, as on `/vocab/{scheme}`).
+    pub fn in_file_order(&self, scheme: &str) -> Vec<&Concept> {
+        let mut concepts: Vec<&Concept> = self.concepts(scheme).iter().collect();
+        concepts.sort_by_key(|c| self.rank.get(&c.iri).copied().unwrap_or(usize::MAX));
+        concepts
     }
 
     /// Every scheme, by name.

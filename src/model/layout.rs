@@ -3,6 +3,7 @@
 //! `sh:order` (SHACL §2.3.2). Pages follow it now and forms will: a change
 //! to the shapes moves a field on both with no code change.
 
+use super::{as_node as node, french, number};
 use crate::vocab::sh;
 use oxrdf::vocab::rdfs;
 use oxrdf::{Graph, NamedNode, NamedNodeRef, NamedOrBlankNodeRef, TermRef};
@@ -120,34 +121,6 @@ impl Layout {
                 order: f64::MAX,
             })
     }
-}
-
-fn node(term: TermRef<'_>) -> Option<NamedOrBlankNodeRef<'_>> {
-    match term {
-        TermRef::NamedNode(n) => Some(n.into()),
-        TermRef::BlankNode(b) => Some(b.into()),
-        _ => None,
-    }
-}
-
-fn number(graph: &Graph, subject: NamedOrBlankNodeRef<'_>, p: NamedNodeRef<'_>) -> Option<f64> {
-    match graph.object_for_subject_predicate(subject, p)? {
-        TermRef::Literal(l) => l.value().parse().ok(),
-        _ => None,
-    }
-}
-
-fn french(graph: &Graph, subject: NamedOrBlankNodeRef<'_>, p: NamedNodeRef<'_>) -> Option<String> {
-    let mut fallback = None;
-    for o in graph.objects_for_subject_predicate(subject, p) {
-        if let TermRef::Literal(l) = o {
-            if l.language() == Some("fr") {
-                return Some(l.value().to_owned());
-            }
-            fallback.get_or_insert_with(|| l.value().to_owned());
-        }
-    }
-    fallback
 }
 
 #[cfg(test)]

@@ -12,12 +12,14 @@
 mod access;
 pub mod bundle;
 mod concepts;
+mod graph;
 mod graphs;
 mod layout;
 pub mod seed;
 
 pub use access::{AccessPolicy, owners};
 pub use concepts::{Concept, ConceptSchemes};
+pub(crate) use graph::{as_node, french, in_language, list, number};
 pub(crate) use graphs::GraphAssigner;
 pub use graphs::assign_graphs;
 pub use layout::{Group, Layout, Place};
@@ -54,6 +56,9 @@ pub struct Model {
     pub concepts: ConceptSchemes,
     /// How records are laid out for people (groups and order of fields).
     pub layout: Layout,
+    /// The shapes as a graph, for what reads their non-validating parts
+    /// (the layout, the contribution forms).
+    pub shapes_graph: Graph,
 }
 
 impl Model {
@@ -88,6 +93,7 @@ impl Model {
             policy,
             concepts,
             layout,
+            shapes_graph,
         })
     }
 

@@ -322,6 +322,8 @@ pub mod schema {
         APPLICATION_CATEGORY = "applicationCategory";
         /// Who provides a solution.
         PROVIDER = "provider";
+        /// A range the ontology states for a reused property, as a hint.
+        RANGE_INCLUDES = "rangeIncludes";
     }
 }
 
@@ -434,6 +436,15 @@ pub mod void {
         EXAMPLE_RESOURCE = "exampleResource";
         /// A format the dataset is served in.
         FEATURE = "feature";
+    }
+}
+
+/// DASH, the form annotations of SHACL shapes (`http://datashapes.org/dash#`).
+pub mod dash {
+    terms! { "http://datashapes.org/dash#";
+        /// `true` on a property shape: its text fits on one line (a title,
+        /// a name), so its form field is an input rather than a text area.
+        SINGLE_LINE = "singleLine";
     }
 }
 

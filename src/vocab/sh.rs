@@ -144,6 +144,10 @@ terms! { "http://www.w3.org/ns/shacl#";
     GROUP = "group";
     /// The relative order of a property shape or group (non-validating).
     ORDER = "order";
+    /// The label of a property shape's field (non-validating).
+    NAME = "name";
+    /// The explanation of a property shape's field (non-validating).
+    DESCRIPTION = "description";
     /// `sh:qualifiedValueShape` parameter.
     QUALIFIED_VALUE_SHAPE = "qualifiedValueShape";
     /// `sh:qualifiedMinCount` parameter.
