@@ -8,10 +8,8 @@
 //
 // Usage: node pages.mjs http://127.0.0.1:PORT/ [--pages /a,/b?x=y]
 
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
+import { accessibility } from './axe.mjs';
 
 // The pages that are judged, relative to the server root; `--pages`
 // replaces this list.
@@ -34,15 +32,6 @@ const PAGES = [
 ];
 
 const CHROMIUM = process.env.BIBIA_CHROMIUM || '/usr/bin/chromium';
-const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-const BLOCKING = new Set(['serious', 'critical']);
-
-// axe-core with its French messages: the help texts of the report are in
-// French like the rest of it.
-const require = createRequire(import.meta.url);
-const AXE_SOURCE =
-  readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') +
-  `;axe.configure({ locale: ${readFileSync(require.resolve('axe-core/locales/fr.json'), 'utf8')} });`;
 
 function usage(message) {
   console.error(`Erreur : ${message}`);
@@ -187,21 +176,6 @@ async function keyboard(page, failures, notes) {
     if (focused.visible) notes.push(`clavier : Tab donne le focus à ${what}`);
     else failures.push(`clavier : Tab donne le focus à ${what}, qui n'est pas visible`);
   }
-}
-
-// axe-core's WCAG 2.1 A and AA rules: serious and critical violations fail
-// the page, the others are listed.
-async function accessibility(page, failures, notes) {
-  const results = await new AxeBuilder({ page, axeSource: AXE_SOURCE }).withTags(WCAG).analyze();
-  for (const v of results.violations) {
-    const target = v.nodes[0]?.target.join(' ') ?? '?';
-    const others = v.nodes.length > 1 ? ` (et ${v.nodes.length - 1} autre(s))` : '';
-    const line = `axe ${v.id} [${v.impact}] : ${v.help} — ${target}${others}`;
-    if (BLOCKING.has(v.impact)) failures.push(line);
-    else notes.push(`${line} (non bloquant)`);
-  }
-  const blocking = results.violations.filter((v) => BLOCKING.has(v.impact)).length;
-  if (blocking === 0) notes.push(`axe : aucune violation grave ou critique (${results.passes.length} règles respectées)`);
 }
 
 const { base, pages } = parseArgs(process.argv.slice(2));

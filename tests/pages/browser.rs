@@ -5,7 +5,9 @@
 //! serious or critical axe-core violation (WCAG 2.1 A and AA) or a first Tab
 //! that focuses nothing visible. `scripts/setup-system.sh` installs Node.js
 //! and Chromium, `scripts/test.sh` the npm packages; without them the test
-//! is skipped outside CI and fails in CI.
+//! is skipped outside CI and fails in CI. On the same service,
+//! `tests/browser/contribute.mjs` then goes through a contribution: log-in,
+//! a form with an error, its fix, moderation, the list.
 
 use crate::common;
 use std::path::Path;
@@ -44,7 +46,7 @@ fn every_page_passes_the_browser_test() {
         println!("skipped: {why}");
         return;
     }
-    let served = common::Served::start(&[]);
+    let served = common::Served::start(&["--base-iri", common::BASE]);
     let output = Command::new("node")
         .arg(format!("{DIR}/pages.mjs"))
         .arg(format!("http://{}/", served.addr))
@@ -54,4 +56,45 @@ fn every_page_passes_the_browser_test() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stdout}\n{stderr}");
     assert!(stdout.contains("toutes les pages : ok"), "{stdout}");
+    contributing(&served);
+}
+
+/// The contributions' way through the browser (`tests/browser/
+/// contribute.mjs`), on the same service: a contributor of the Ville de
+/// Nantes and a moderator, made with `bibia user add`.
+fn contributing(served: &common::Served) {
+    const PASSWORD: &str = "un mot de passe assez long";
+    let data = served.data().display().to_string();
+    for (login, role) in [
+        (
+            "agent@nantes.example",
+            ["--organisation", "ville-de-nantes"],
+        ),
+        ("moderation@reseau.example", ["--moderator", ""]),
+    ] {
+        let added = Command::new(env!("CARGO_BIN_EXE_bibia"))
+            .args(["user", "add", login, "--name", login, "--data-dir", &data])
+            .args(["--base-iri", common::BASE])
+            .args(role.iter().filter(|a| !a.is_empty()))
+            .env("BIBIA_PASSWORD", PASSWORD)
+            .output()
+            .expect("bibia runs");
+        assert!(
+            added.status.success(),
+            "{}",
+            String::from_utf8_lossy(&added.stderr)
+        );
+    }
+    let output = Command::new("node")
+        .arg(format!("{DIR}/contribute.mjs"))
+        .arg(format!("http://{}/", served.addr))
+        .env("BIBIA_AGENT", "agent@nantes.example")
+        .env("BIBIA_MODERATOR", "moderation@reseau.example")
+        .env("BIBIA_PASSWORD", PASSWORD)
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("contributions : ok"), "{stdout}");
 }
