@@ -99,12 +99,13 @@ pub fn state_fr(state: &str) -> &'static str {
     }
 }
 
-/// What a change does, in French.
-pub fn action_fr(action: &str) -> &'static str {
+/// What a change does, in French (`created`: the record did not exist).
+pub fn action_fr(action: &str, created: bool) -> &'static str {
     match action {
         "withdraw" => "retrait",
         "restore" => "restauration d'une version",
-        _ => "création ou modification",
+        _ if created => "création",
+        _ => "modification",
     }
 }
 
@@ -136,7 +137,7 @@ impl ChangeLine {
             id: entry.id.clone(),
             title,
             href: site.href(entry.record.as_str()),
-            action: action_fr(&entry.action),
+            action: action_fr(&entry.action, entry.before.is_empty()),
             state: state_fr(&entry.state),
             who: match &entry.organisation {
                 Some(_) => who,

@@ -201,9 +201,12 @@ pub(crate) async fn login(
     check_csrf(&pairs, cookie(&headers, LOGIN_CSRF).unwrap_or(""))?;
     let login = field(&pairs, "login").trim().to_lowercase();
     let password = field(&pairs, "password");
-    let keys = [format!("login:{login}"), format!("ip:{peer}")];
-    for key in &keys {
-        if let Err(wait) = contrib.logins.check(key) {
+    let throttles = [
+        (&contrib.logins, format!("login:{login}")),
+        (&contrib.addresses, format!("ip:{peer}")),
+    ];
+    for (throttle, key) in &throttles {
+        if let Err(wait) = throttle.check(key) {
             let minutes = wait.as_secs().div_ceil(60);
             let mut response = login_form(
                 &state,
@@ -225,8 +228,8 @@ pub(crate) async fn login(
     let checked = blocking(move || accounts.login(&l, &p));
     match checked {
         Ok(principal) => {
-            for key in &keys {
-                contrib.logins.record_success(key);
+            for (throttle, key) in &throttles {
+                throttle.record_success(key);
             }
             let session = contrib
                 .sessions
@@ -245,8 +248,8 @@ pub(crate) async fn login(
             Ok(response)
         }
         Err(_) => {
-            for key in &keys {
-                contrib.logins.record_failure(key);
+            for (throttle, key) in &throttles {
+                throttle.record_failure(key);
             }
             login_form(
                 &state,
@@ -968,7 +971,7 @@ pub(crate) async fn history(
                     || "l'équipe du réseau".to_owned(),
                     |o| labelled(&public, &o.clone().into()),
                 ),
-                action: crate::html::contribute::action_fr(&r.entry.action),
+                action: crate::html::contribute::action_fr(&r.entry.action, r.before.is_empty()),
                 rows: diff(&r.before, &r.after, &label),
                 memento: site.path(&format!("memento/{}/{rest}", r.entry.id)),
             })

@@ -52,8 +52,11 @@ pub struct Contrib {
     pub accounts: crate::accounts::Accounts,
     /// The web sessions.
     pub sessions: crate::accounts::Sessions,
-    /// Failed log-ins, per login and per address.
+    /// Failed log-ins, per login (5 in 15 minutes lock it for 15).
     pub logins: crate::accounts::Throttle,
+    /// Failed log-ins, per address: more allowed, as a town hall's agents
+    /// may share one (30 in 15 minutes lock it for 15).
+    pub addresses: crate::accounts::Throttle,
     /// Error reports, per address.
     pub reports: crate::accounts::RateLimit,
     /// The forms generated from the shapes.
@@ -83,6 +86,11 @@ impl Contrib {
             accounts,
             logins: crate::accounts::Throttle::new(
                 5,
+                Duration::from_secs(15 * 60),
+                Duration::from_secs(15 * 60),
+            ),
+            addresses: crate::accounts::Throttle::new(
+                30,
                 Duration::from_secs(15 * 60),
                 Duration::from_secs(15 * 60),
             ),

@@ -226,7 +226,8 @@ async fn the_use_case_page_shows_its_groups_links_and_alternates() {
         "href=\"/page/solution/civitalis-agent-conversationnel\"",
         "href=\"/page/concept/theme/transition-ecologique-et-energetique\"",
         "rel=\"alternate\" type=\"text/turtle\"",
-        "mailto:contact@bibia.example?subject=Signaler",
+        "href=\"/signaler?page=http%3A%2F%2Flocalhost%3A8080%2Fid%2Fprojet%2Fmetropole-de-lyon-chatbot-dechets\"",
+        "href=\"/historique/projet/metropole-de-lyon-chatbot-dechets\"",
     ] {
         assert!(html.contains(needle), "missing {needle}");
     }
