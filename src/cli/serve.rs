@@ -52,6 +52,7 @@ fn compact_in_background(public: PublicStore) {
 /// hold), so that the first download does not wait for them.
 fn dump_in_background(state: &crate::http::AppState) {
     let dumps = state.dumps.clone();
+    dumps.remove_leftovers();
     let public = state.engine.public().clone();
     let spawned = std::thread::Builder::new()
         .name("bibia-telechargements".into())

@@ -118,6 +118,10 @@ pub struct Dumps {
     current: Mutex<Option<DumpSet>>,
 }
 
+/// Passes over the data before a dump is kept although the data changed
+/// meanwhile (see [`Dumps::write_all`]).
+const MAX_PASSES: u32 = 3;
+
 impl Dumps {
     /// The dumps kept in `dir` (created when first written).
     pub fn new(dir: impl Into<PathBuf>) -> Self {
@@ -182,19 +186,42 @@ impl Dumps {
 
     /// Writes every file, then their description; again if the data
     /// changed meanwhile, so that the files hold one version.
+    /// Removes the temporary files a process killed while dumping left
+    /// behind. Only for the one process that holds the store (`serve` at
+    /// start): another's dump in progress would lose its file.
+    pub fn remove_leftovers(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with(".bibia") && name.ends_with(".tmp") {
+                match std::fs::remove_file(entry.path()) {
+                    Ok(()) => tracing::info!("fichier temporaire abandonné supprimé : {name}"),
+                    Err(e) => tracing::warn!("{name} : suppression impossible : {e}"),
+                }
+            }
+        }
+    }
+
     fn write_all(&self, store: &PublicStore) -> Result<DumpSet, DumpError> {
         std::fs::create_dir_all(&self.dir).map_err(|source| DumpError::Io {
             path: self.dir.clone(),
             source,
         })?;
-        loop {
+        for attempt in 1.. {
             let version = store.version();
             let started = std::time::Instant::now();
             let mut files = Vec::new();
             for kind in &DUMPS {
                 files.push(self.write_one(store, kind)?);
             }
-            if store.version() != version {
+            // The data changed while dumping: once more, so that both files
+            // hold one version. Past a few passes (writes keep coming faster
+            // than a pass), the files are kept under the version they began
+            // from, so that downloads never wait for ever; the next request
+            // after the writes makes them again.
+            if store.version() != version && attempt < MAX_PASSES {
                 continue;
             }
             let set = DumpSet {
@@ -215,6 +242,7 @@ impl Dumps {
             );
             return Ok(set);
         }
+        unreachable!("an unbounded range always yields")
     }
 
     fn write_one(&self, store: &PublicStore, kind: &DumpKind) -> Result<DumpFile, DumpError> {

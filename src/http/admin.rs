@@ -76,18 +76,21 @@ pub(crate) async fn load(
             text: None,
         };
         match contrib.stores.load(vec![batch], |_| ()) {
-            Ok(s) => Ok(text(
-                StatusCode::OK,
-                format!(
-                    "Chargé par le service : {} quads dans {} graphe(s) ({} remplacé(s)), dont {} publics, en {:.1} s.\n",
-                    s.quads,
-                    s.graphs,
-                    s.replaced,
-                    s.public_quads,
-                    start.elapsed().as_secs_f64()
-                ),
-                0,
-            )),
+            Ok(s) => Ok({
+                super::write::refresh_in_background(&state);
+                text(
+                    StatusCode::OK,
+                    format!(
+                        "Chargé par le service : {} quads dans {} graphe(s) ({} remplacé(s)), dont {} publics, en {:.1} s.\n",
+                        s.quads,
+                        s.graphs,
+                        s.replaced,
+                        s.public_quads,
+                        start.elapsed().as_secs_f64()
+                    ),
+                    0,
+                )
+            }),
             Err(LoadError::NotConform { report, locations }) => Ok(text(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 format!(
@@ -132,6 +135,9 @@ pub(crate) async fn import(
         };
         match crate::import::import_bytes(&contrib.stores, &name, &bytes, &options) {
             Ok(report) => {
+                if report.load.is_some() {
+                    super::write::refresh_in_background(&state);
+                }
                 let mut out = String::new();
                 for note in &report.notes {
                     out += &format!("{} : {note}\n", report.source);

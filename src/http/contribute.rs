@@ -620,7 +620,10 @@ pub(crate) async fn accept(
     let account = super::state::account_ref(&caller.login);
     let i = id.clone();
     match blocking(move || stores.accept(&i, &account)) {
-        Ok(_) => Ok(see_other(&state, "moderation?fait=acceptee")),
+        Ok(_) => {
+            super::write::refresh_in_background(&state);
+            Ok(see_other(&state, "moderation?fait=acceptee"))
+        }
         Err(crate::store::WriteError::NotConform(report)) => change_page(
             &state,
             &contrib,
@@ -724,6 +727,7 @@ pub(crate) async fn restore(
     });
     match written {
         Ok(Some(entry)) => {
+            super::write::refresh_in_background(&state);
             let rest = state
                 .base
                 .relative(entry.record.as_str())
@@ -1466,6 +1470,7 @@ pub(crate) async fn create(
             &caller.author(),
             caller.publishes(),
         );
+        super::write::after_write(&state, &written);
         match written {
             Ok(written) => Ok(after_change(&state, &written)),
             Err(WriteError::NotConform(report)) => again(
@@ -1650,6 +1655,7 @@ pub(crate) async fn edit(
             &caller.author(),
             caller.publishes(),
         );
+        super::write::after_write(&state, &written);
         match written {
             Ok(written) => Ok(after_change(&state, &written)),
             Err(WriteError::NotConform(report)) => again(

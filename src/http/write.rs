@@ -67,6 +67,7 @@ pub(crate) async fn create(
             &caller.author(),
             caller.publishes(),
         );
+        after_write(&state, &written);
         let location = record.as_str().to_owned();
         Ok(match written {
             Ok(Written::Published { tag, .. }) => Response::builder()
@@ -703,5 +704,40 @@ pub(crate) async fn read_limited(request: Request, max: usize) -> Result<Vec<u8>
             format!("corps de requête illisible : {e}"),
             format!("unreadable request body: {e}"),
         ))),
+    }
+}
+
+/// After a published write: the lists' index, the search index and the
+/// dumps of the new version are made in the background, so that the next
+/// visitor does not wait for them (each is made once per version, by
+/// whichever asks first).
+pub(crate) fn refresh_in_background(state: &AppState) {
+    let state = state.clone();
+    let spawned = std::thread::Builder::new()
+        .name("bibia-derives".into())
+        .spawn(move || {
+            let store = state.engine.public().clone();
+            let generation = store.version().generation;
+            match state.pages.index(&store, generation) {
+                Ok(records) => {
+                    if let Err(e) = state.search.current(&store, &records, generation) {
+                        tracing::warn!("index de recherche non refait : {e}");
+                    }
+                }
+                Err(e) => tracing::warn!("index des listes non refait : {}", e.message().fr),
+            }
+            if let Err(e) = state.dumps.current(&store) {
+                tracing::warn!("fichiers de téléchargement non refaits : {e}");
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!("mise à jour des index non lancée : {e}");
+    }
+}
+
+/// Starts [`refresh_in_background`] when `written` was published.
+pub(crate) fn after_write(state: &AppState, written: &Result<Written, WriteError>) {
+    if matches!(written, Ok(Written::Published { .. })) {
+        refresh_in_background(state);
     }
 }

@@ -308,6 +308,7 @@ impl Stores {
             txn.insert(q);
         }
         txn.commit()?;
+        self.count_run();
         fault_point();
         self.project(existing, public)?;
         Ok(summary)
@@ -342,6 +343,7 @@ impl Stores {
             prepared?;
             let (public, count) = public?;
             full.commit()?;
+            self.count_run();
             fault_point();
             public.commit()?;
             self.write_marker()?;

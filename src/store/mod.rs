@@ -127,6 +127,10 @@ pub struct Stores {
     version: Arc<Mutex<DataVersion>>,
     /// Held by every write (see `write.rs`).
     writing: Mutex<()>,
+    /// The runs committed to the full store: counted once on opening, then
+    /// kept, since counting them decodes every run ever made (with many
+    /// contributions, most of a write's time).
+    runs: std::sync::atomic::AtomicU64,
 }
 
 const MARKER: &str = "PROJECTION";
@@ -162,9 +166,12 @@ impl Stores {
             model,
             version: Arc::new(Mutex::new(DataVersion::initial(0, modified))),
             writing: Mutex::new(()),
+            runs: std::sync::atomic::AtomicU64::new(0),
         };
-        stores.lock_version().generation = stores.run_count()?;
-        if stores.projection_marker() != stores.run_count()? {
+        let runs = stores.run_count()?;
+        stores.runs.store(runs, std::sync::atomic::Ordering::SeqCst);
+        stores.lock_version().generation = runs;
+        if stores.projection_marker() != runs {
             tracing::warn!(
                 "la projection publique est en retard sur la base complète : reconstruction"
             );
@@ -209,6 +216,11 @@ impl Stores {
         Ok((self.full.len()?, self.public.len()?))
     }
 
+    /// Says that a run was committed to the full store.
+    fn count_run(&self) {
+        self.runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
     fn run_count(&self) -> Result<u64, StoreError> {
         let n = self
             .full
@@ -232,7 +244,7 @@ impl Stores {
     fn write_marker(&self) -> Result<(), StoreError> {
         let path = self.dir.join("public").join(MARKER);
         let tmp = path.with_extension("tmp");
-        let n = self.run_count()?;
+        let n = self.runs.load(std::sync::atomic::Ordering::SeqCst);
         std::fs::write(&tmp, n.to_string()).map_err(|source| StoreError::Io {
             path: tmp.clone(),
             source,

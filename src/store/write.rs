@@ -592,6 +592,7 @@ impl Stores {
             txn.insert(q);
         }
         txn.commit()?;
+        self.count_run();
         super::load::fault_point();
         let public = self.model.policy.project(&quads);
         self.project(vec![graph], public)?;
