@@ -885,10 +885,20 @@ async fn anyone_can_report_an_error_to_the_moderators() {
     let mut anonymous = Browser {
         cookies: Vec::new(),
     };
+    let csrf = csrf_of(&anonymous.get("/signaler").await.text());
+    // Without the form's token (another site's form): refused.
+    let r = anonymous
+        .post(
+            "/signaler",
+            &[("csrf", "faux"), ("message", "Venu d'ailleurs.")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = anonymous
         .post(
             "/signaler",
             &[
+                ("csrf", &csrf),
                 ("page", "http://localhost:8080/id/projet/x"),
                 (
                     "message",
@@ -904,6 +914,7 @@ async fn anyone_can_report_an_error_to_the_moderators() {
         .post(
             "/signaler",
             &[
+                ("csrf", &csrf),
                 ("page", ""),
                 ("message", "spam spam"),
                 ("site_web", "http://spam.example"),
@@ -919,7 +930,10 @@ async fn anyone_can_report_an_error_to_the_moderators() {
     let mut last = StatusCode::OK;
     for i in 0..6 {
         last = anonymous
-            .post("/signaler", &[("message", &format!("signalement {i}"))])
+            .post(
+                "/signaler",
+                &[("csrf", &csrf), ("message", &format!("signalement {i}"))],
+            )
             .await
             .status;
     }

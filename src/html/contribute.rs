@@ -247,6 +247,8 @@ pub struct ReportPage {
     pub error: Option<String>,
     /// Whether the report was received.
     pub sent: bool,
+    /// The token of the form (CSRF, double-submitted with a cookie).
+    pub csrf: String,
 }
 
 /// One revision on the history page.

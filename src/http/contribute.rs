@@ -29,6 +29,7 @@ use std::time::SystemTime;
 
 const SESSION: &str = "bibia_session";
 const LOGIN_CSRF: &str = "bibia_csrf";
+const REPORT_CSRF: &str = "bibia_csrf_signaler";
 /// Largest form body (a record's form is a few kilobytes).
 const MAX_FORM: usize = 256 * 1024;
 
@@ -750,7 +751,6 @@ pub(crate) async fn report_form(
     headers: HeaderMap,
     query: axum::extract::RawQuery,
 ) -> Result<Response, HttpError> {
-    contrib(&state)?;
     let page: String = query
         .0
         .as_deref()
@@ -769,6 +769,8 @@ pub(crate) async fn report_form(
         })
         .filter(|p| same_site(&state, p))
         .unwrap_or_default();
+    let contrib = contrib(&state)?;
+    let csrf = random_token();
     let body = render(&ReportPage {
         site: state.pages.site.clone(),
         page,
@@ -776,8 +778,14 @@ pub(crate) async fn report_form(
         email: String::new(),
         error: None,
         sent: false,
+        csrf: csrf.clone(),
     })?;
-    Ok(html(StatusCode::OK, body))
+    let mut response = html(StatusCode::OK, body);
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&contrib, &state, REPORT_CSRF, &csrf, 3600),
+    );
+    Ok(response)
 }
 
 /// Whether a page address is one of this service (absolute under the
@@ -796,7 +804,11 @@ pub(crate) async fn report(
 ) -> Result<Response, HttpError> {
     let contrib = contrib(&state)?;
     let peer = address(&request);
+    let csrf = cookie(request.headers(), REPORT_CSRF)
+        .unwrap_or("")
+        .to_owned();
     let pairs = form(request).await?;
+    check_csrf(&pairs, &csrf)?;
     let page = field(&pairs, "page").trim().to_owned();
     let message = field(&pairs, "message").trim().to_owned();
     let email = field(&pairs, "email").trim().to_owned();
@@ -810,6 +822,7 @@ pub(crate) async fn report(
                 email: email.clone(),
                 error: Some(error.to_owned()),
                 sent: false,
+                csrf: csrf.clone(),
             })?,
         ))
     };
@@ -824,6 +837,7 @@ pub(crate) async fn report(
                 email: String::new(),
                 error: None,
                 sent: true,
+                csrf: String::new(),
             })?,
         ));
     }
@@ -882,6 +896,7 @@ pub(crate) async fn report(
             email: String::new(),
             error: None,
             sent: true,
+            csrf: String::new(),
         })?,
     ))
 }
