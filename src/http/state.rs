@@ -65,6 +65,9 @@ pub struct Contrib {
     pub max_body: usize,
     /// Whether cookies are `Secure` (the base IRI is `https`).
     pub secure: bool,
+    /// Whether the derived indexes and dumps are being remade after a
+    /// write (`write::refresh_in_background`).
+    pub(crate) refreshing: std::sync::atomic::AtomicBool,
 }
 
 impl Contrib {
@@ -98,6 +101,7 @@ impl Contrib {
             forms,
             stores,
             max_body,
+            refreshing: std::sync::atomic::AtomicBool::new(false),
         })
     }
 }

@@ -709,28 +709,51 @@ pub(crate) async fn read_limited(request: Request, max: usize) -> Result<Vec<u8>
 
 /// After a published write: the lists' index, the search index and the
 /// dumps of the new version are made in the background, so that the next
-/// visitor does not wait for them (each is made once per version, by
-/// whichever asks first).
+/// visitor does not wait for them. One refresh at a time: writes that come
+/// during one are caught up by it (it starts over while the version moved),
+/// so a stream of writes never piles up threads.
 pub(crate) fn refresh_in_background(state: &AppState) {
+    use std::sync::atomic::Ordering;
+    let Some(contrib) = state.contrib.clone() else {
+        return;
+    };
+    if contrib.refreshing.swap(true, Ordering::SeqCst) {
+        return;
+    }
     let state = state.clone();
+    let flag = Arc::clone(&contrib);
     let spawned = std::thread::Builder::new()
         .name("bibia-derives".into())
         .spawn(move || {
+            let contrib = flag;
             let store = state.engine.public().clone();
-            let generation = store.version().generation;
-            match state.pages.index(&store, generation) {
-                Ok(records) => {
-                    if let Err(e) = state.search.current(&store, &records, generation) {
-                        tracing::warn!("index de recherche non refait : {e}");
+            loop {
+                let generation = store.version().generation;
+                match state.pages.index(&store, generation) {
+                    Ok(records) => {
+                        if let Err(e) = state.search.current(&store, &records, generation) {
+                            tracing::warn!("index de recherche non refait : {e}");
+                        }
+                    }
+                    Err(e) => tracing::warn!("index des listes non refait : {}", e.message().fr),
+                }
+                if let Err(e) = state.dumps.current(&store) {
+                    tracing::warn!("fichiers de téléchargement non refaits : {e}");
+                }
+                if store.version().generation == generation {
+                    contrib.refreshing.store(false, Ordering::SeqCst);
+                    // A write between the check and the flag: its own call
+                    // found the flag set, so this one goes on.
+                    if store.version().generation == generation
+                        || contrib.refreshing.swap(true, Ordering::SeqCst)
+                    {
+                        break;
                     }
                 }
-                Err(e) => tracing::warn!("index des listes non refait : {}", e.message().fr),
-            }
-            if let Err(e) = state.dumps.current(&store) {
-                tracing::warn!("fichiers de téléchargement non refaits : {e}");
             }
         });
     if let Err(e) = spawned {
+        contrib.refreshing.store(false, Ordering::SeqCst);
         tracing::warn!("mise à jour des index non lancée : {e}");
     }
 }
