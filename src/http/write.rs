@@ -707,11 +707,17 @@ pub(crate) async fn read_limited(request: Request, max: usize) -> Result<Vec<u8>
     }
 }
 
-/// After a published write: the lists' index, the search index and the
-/// dumps of the new version are made in the background, so that the next
-/// visitor does not wait for them. One refresh at a time: writes that come
-/// during one are caught up by it (it starts over while the version moved),
-/// so a stream of writes never piles up threads.
+/// How long the data must stay unchanged before the dumps are made again
+/// after writes: a dump is seconds of work over the whole data, and a
+/// stream of writes would otherwise keep a core busy remaking it.
+const DUMPS_AFTER_QUIET: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// After a published write: the lists' index and the search index of the
+/// new version are made in the background, so that the next visitor does
+/// not wait for them, and the dumps once the data has been quiet for
+/// [`DUMPS_AFTER_QUIET`] (a download before that makes them itself). One
+/// refresh at a time: writes that come during one are caught up by it, so
+/// a stream of writes never piles up threads.
 pub(crate) fn refresh_in_background(state: &AppState) {
     use std::sync::atomic::Ordering;
     let Some(contrib) = state.contrib.clone() else {
@@ -727,8 +733,8 @@ pub(crate) fn refresh_in_background(state: &AppState) {
         .spawn(move || {
             let contrib = flag;
             let store = state.engine.public().clone();
+            let mut generation = store.version().generation;
             loop {
-                let generation = store.version().generation;
                 match state.pages.index(&store, generation) {
                     Ok(records) => {
                         if let Err(e) = state.search.current(&store, &records, generation) {
@@ -737,19 +743,28 @@ pub(crate) fn refresh_in_background(state: &AppState) {
                     }
                     Err(e) => tracing::warn!("index des listes non refait : {}", e.message().fr),
                 }
+                let quiet = std::time::Instant::now();
+                while quiet.elapsed() < DUMPS_AFTER_QUIET
+                    && store.version().generation == generation
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(250));
+                }
+                if store.version().generation != generation {
+                    generation = store.version().generation;
+                    continue;
+                }
                 if let Err(e) = state.dumps.current(&store) {
                     tracing::warn!("fichiers de téléchargement non refaits : {e}");
                 }
-                if store.version().generation == generation {
-                    contrib.refreshing.store(false, Ordering::SeqCst);
-                    // A write between the check and the flag: its own call
-                    // found the flag set, so this one goes on.
-                    if store.version().generation == generation
-                        || contrib.refreshing.swap(true, Ordering::SeqCst)
-                    {
-                        break;
-                    }
+                contrib.refreshing.store(false, Ordering::SeqCst);
+                // A write between the last check and the flag found the
+                // flag set and left its refresh to this one.
+                if store.version().generation == generation
+                    || contrib.refreshing.swap(true, Ordering::SeqCst)
+                {
+                    break;
                 }
+                generation = store.version().generation;
             }
         });
     if let Err(e) = spawned {
