@@ -100,6 +100,7 @@ pub fn parse(
     bytes: &[u8],
     base: &str,
 ) -> Result<Vec<Quad>, ReadError> {
+    check_json_depth(path, format, bytes)?;
     if bytes.len() >= PARALLEL_PARSE_MIN_BYTES {
         // On a syntax error, the sequential parse below reports it with the
         // line and column in the whole file.
@@ -119,6 +120,67 @@ pub fn parse(
         .for_slice(bytes)
         .map(|q| q.map_err(|e| syntax_error(path, e)))
         .collect()
+}
+
+/// The deepest nesting of objects and arrays read in a JSON-LD document.
+/// oxjsonld expands a nested object by recursion, some 2 KiB of stack a
+/// level: about 900 levels overflow a 2 MiB thread stack, and a stack
+/// overflow aborts the whole process (the server, not the request).
+/// Records and their contexts nest a few levels.
+pub const MAX_JSON_DEPTH: usize = 64;
+
+/// The 1-based line and column of the bracket where a JSON document nests
+/// deeper than `max`, if it does (strings skipped).
+pub fn json_too_deep(bytes: &[u8], max: usize) -> Option<(u64, u64)> {
+    let (mut depth, mut line, mut column) = (0usize, 1u64, 0u64);
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in bytes {
+        column += 1;
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > max {
+                    return Some((line, column));
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b'\n' => {
+                line += 1;
+                column = 0;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The syntax error of a JSON-LD document nested deeper than
+/// [`MAX_JSON_DEPTH`], checked before it is parsed.
+fn check_json_depth(path: &Path, format: RdfFormat, bytes: &[u8]) -> Result<(), ReadError> {
+    if !matches!(format, RdfFormat::JsonLd { .. }) {
+        return Ok(());
+    }
+    match json_too_deep(bytes, MAX_JSON_DEPTH) {
+        Some(position) => Err(ReadError::Syntax {
+            path: path.to_owned(),
+            position: Some(position),
+            message: format!(
+                "objets et tableaux JSON imbriqués sur plus de {MAX_JSON_DEPTH} niveaux"
+            ),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Parses a line-based document (N-Triples, N-Quads) in one chunk per core;
@@ -199,4 +261,27 @@ pub fn line_of(text: &str, iri: &str, base: &str) -> Option<usize> {
     text.lines()
         .position(|l| l.contains(&full) || rel.as_deref().is_some_and(|r| l.contains(r)))
         .map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_nesting_is_measured_outside_strings() {
+        assert_eq!(json_too_deep(br#"{"a": [{"b": "[[[{{{"}]}"#, 3), None);
+        assert_eq!(json_too_deep(br#"{"a": [{"b": "\"[[[{{{"}]}"#, 3), None);
+        assert_eq!(json_too_deep(b"{\"a\":\n  [[{}]]}", 3), Some((2, 5)));
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let e = parse(
+            Path::new("profond.jsonld"),
+            RdfFormat::JsonLd {
+                profile: JsonLdProfileSet::empty(),
+            },
+            deep.as_bytes(),
+            "http://example.org/",
+        )
+        .expect_err("too deep");
+        assert!(e.to_string().contains("ligne 1, colonne 65"), "{e}");
+    }
 }

@@ -1,6 +1,7 @@
 //! bibia's integration tests: one binary, one module per surface.
 
 mod accounts;
+mod badinput;
 mod catalog;
 mod cli;
 mod common;

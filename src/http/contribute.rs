@@ -108,10 +108,10 @@ fn logged_in(
 /// A form's fields.
 async fn form(request: Request) -> Result<Vec<(String, String)>, HttpError> {
     let bytes = read_limited(request, MAX_FORM).await?;
-    serde_urlencoded::from_bytes(&bytes).map_err(|e| {
+    super::urlencoded::pairs(&bytes).map_err(|e| {
         HttpError::BadRequest(Message::new(
-            format!("formulaire illisible : {e}"),
-            format!("unreadable form: {e}"),
+            format!("formulaire illisible : {}", e.fr),
+            format!("unreadable form: {}", e.en),
         ))
     })
 }

@@ -20,6 +20,7 @@ mod search;
 mod server;
 mod sparql;
 mod state;
+mod urlencoded;
 mod write;
 
 pub use error::{HttpError, Message};

@@ -49,6 +49,13 @@ const IDLE: Duration = Duration::from_secs(15);
 /// How long a connection thread waits for a next connection before ending.
 const THREAD_IDLE: Duration = Duration::from_secs(60);
 
+/// The stack of a connection thread. A query is parsed, rewritten, planned
+/// and evaluated on it, all by recursion over its algebra, and a stack
+/// overflow aborts the whole server: the limits of `query::Shape` keep a
+/// query well under 2 MiB (the default), and this leaves four times that.
+/// Only the pages a query touches are used.
+const STACK: usize = 8 << 20;
+
 /// At most this much of a request body left unread by its handler is read
 /// and dropped to keep the connection open.
 const DRAIN_BYTES: usize = 4 * 1024 * 1024;
@@ -141,6 +148,7 @@ pub async fn serve(
             let stopped = stopped.clone();
             let spawned = std::thread::Builder::new()
                 .name("bibia-connexion".into())
+                .stack_size(STACK)
                 .spawn(move || threads.work(job, &app, &stopped));
             if let Err(e) = spawned {
                 tracing::warn!("connexion refusée, pas de fil d'exécution disponible : {e}");

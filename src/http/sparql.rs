@@ -228,10 +228,10 @@ fn pairs(
     where_fr: &str,
     where_en: &str,
 ) -> Result<Vec<(String, String)>, HttpError> {
-    serde_urlencoded::from_bytes(encoded).map_err(|e| {
+    super::urlencoded::pairs(encoded).map_err(|e| {
         HttpError::BadRequest(Message::new(
-            format!("paramètres {where_fr} illisibles : {e}"),
-            format!("unreadable {where_en} parameters: {e}"),
+            format!("paramètres {where_fr} illisibles : {}", e.fr),
+            format!("unreadable {where_en} parameters: {}", e.en),
         ))
     })
 }
@@ -401,6 +401,11 @@ async fn run(
     query: String,
     client: Option<Client>,
 ) -> Result<Response, HttpError> {
+    // Before parsing: too deep a query would overflow the parser's stack
+    // and abort the server (see `query::Shape`).
+    let shape = crate::query::Shape::of(&query)
+        .check()
+        .map_err(query_error)?;
     let parsed = spargebra::SparqlParser::new()
         .with_base_iri(state.base.as_str())
         .map_err(HttpError::internal)?
@@ -420,6 +425,7 @@ async fn run(
         dataset,
         format,
         timeout,
+        planned: shape.planned(),
     };
     // The same query over the same data: its answer is known.
     let version = state.engine.public().version();
@@ -519,6 +525,24 @@ fn query_error(e: QueryError) -> HttpError {
         QueryError::Service(e) => HttpError::BadRequest(Message::new(
             format!("échec de l'appel SERVICE : {e}"),
             format!("SERVICE call failed: {e}"),
+        )),
+        QueryError::TooComplex(shape) => HttpError::BadRequest(Message::new(
+            format!(
+                "Requête SPARQL trop imbriquée ou trop longue : {} niveaux de parenthèses ou d'accolades \
+                 (au plus {}), {} groupes, motifs et opérateurs (au plus {}). Simplifiez-la ou découpez-la.",
+                shape.depth,
+                crate::query::MAX_DEPTH,
+                shape.items,
+                crate::query::MAX_ITEMS
+            ),
+            format!(
+                "SPARQL query nested too deeply or too long: {} levels of brackets (at most {}), \
+                 {} groups, patterns and operators (at most {}). Simplify or split it.",
+                shape.depth,
+                crate::query::MAX_DEPTH,
+                shape.items,
+                crate::query::MAX_ITEMS
+            ),
         )),
         QueryError::NotEvaluable(e) => HttpError::BadRequest(Message::new(
             format!("requête non évaluable : {e}"),

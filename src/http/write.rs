@@ -266,9 +266,9 @@ pub(crate) fn refused(
             Ok(response)
         }
         WriteError::NotConform(report) => Ok(unprocessable_negotiated(&report, headers)),
-        WriteError::Outside(..) | WriteError::Untyped(_) => Err(HttpError::Unprocessable(
-            Message::new(e.to_string(), english(&e)),
-        )),
+        WriteError::Outside(..) | WriteError::Untyped(_) | WriteError::BlankNodes(..) => Err(
+            HttpError::Unprocessable(Message::new(e.to_string(), english(&e))),
+        ),
         WriteError::NotFound(_) => Err(record.map_or_else(
             || HttpError::NotFound(Message::new(e.to_string(), english(&e))),
             not_found,
@@ -288,6 +288,9 @@ fn english(e: &WriteError) -> String {
         WriteError::Untyped(record) => {
             format!("the content gives no type (rdf:type) to the record {record}")
         }
+        WriteError::BlankNodes(record, count) => format!(
+            "the record {record} has {count} blank nodes (at most 8): give its nested nodes an IRI <{record}#name>"
+        ),
         WriteError::NotFound(record) => format!("no record {record}"),
         WriteError::NotPending(id) => format!("the change {id} is not waiting"),
         WriteError::UnknownEntry(id) => format!("no entry {id} in the journal"),
@@ -636,14 +639,40 @@ fn body_format(headers: &HeaderMap) -> Result<RdfFormat, HttpError> {
 
 /// Parses a body against `base`: `400` with the line and column.
 fn parse(bytes: &[u8], format: RdfFormat, base: &str) -> Result<Vec<Triple>, HttpError> {
+    // Deep JSON would overflow the JSON-LD parser's stack and abort the
+    // server (see `rdf::MAX_JSON_DEPTH`): measured before parsing.
+    if matches!(format, RdfFormat::JsonLd { .. })
+        && let Some((line, column)) = crate::rdf::json_too_deep(bytes, crate::rdf::MAX_JSON_DEPTH)
+    {
+        let max = crate::rdf::MAX_JSON_DEPTH;
+        return Err(HttpError::BadRequest(Message::new(
+            format!(
+                "corps illisible, ligne {line}, colonne {column} : objets et tableaux JSON imbriqués sur plus de {max} niveaux"
+            ),
+            format!(
+                "unreadable body, line {line}, column {column}: JSON objects and arrays nested more than {max} levels deep"
+            ),
+        )));
+    }
     let parser = RdfParser::from_format(format)
         .with_base_iri(base)
         .map_err(HttpError::internal)?;
     let mut triples = Vec::new();
     for quad in parser.for_slice(bytes) {
         let quad = quad.map_err(|e| {
+            // The parser's message is English: the place, in French too.
+            let place = e
+                .location()
+                .map(|r| {
+                    format!(
+                        ", ligne {}, colonne {}",
+                        r.start.line + 1,
+                        r.start.column + 1
+                    )
+                })
+                .unwrap_or_default();
             HttpError::BadRequest(Message::new(
-                format!("corps illisible : {e}"),
+                format!("corps illisible{place} : {e}"),
                 format!("unreadable body: {e}"),
             ))
         })?;

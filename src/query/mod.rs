@@ -18,11 +18,13 @@
 mod answer;
 mod cache;
 mod service;
+mod shape;
 mod watch;
 mod watchdog;
 
 pub use answer::{Answer, Chunk};
 pub use cache::{AnswerCache, CacheKey, CachedAnswer};
+pub use shape::{MAX_DEPTH, MAX_ITEMS, Shape};
 
 use crate::config::QueryLimits;
 use crate::store::PublicStore;
@@ -55,6 +57,9 @@ pub struct Job {
     pub format: Format,
     /// Time limit, waiting for a slot included (at most the engine's).
     pub timeout: Duration,
+    /// Whether the planner reorders the joins ([`Shape::planned`]);
+    /// otherwise the query is evaluated as written.
+    pub planned: bool,
 }
 
 /// The other end of a query, which the watch looks at while it runs.
@@ -96,6 +101,14 @@ pub enum QueryError {
     /// An allowed `SERVICE` call failed.
     #[error("échec de l'appel SERVICE : {0}")]
     Service(String),
+    /// The query nests too deeply or holds too many groups, patterns and
+    /// operators to be parsed and planned safely ([`Shape`]).
+    #[error(
+        "requête trop imbriquée ou trop longue ({} niveaux de parenthèses ou d'accolades, {} groupes, motifs et opérateurs)",
+        .0.depth,
+        .0.items
+    )]
+    TooComplex(Shape),
     /// The query cannot be evaluated (unknown function…).
     #[error("requête non évaluable : {0}")]
     NotEvaluable(String),

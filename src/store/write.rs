@@ -88,6 +88,12 @@ pub enum WriteError {
         "le contenu décrit {0}, qui n'appartient pas à la fiche {1} : une écriture ne change qu'une fiche"
     )]
     Outside(String, String),
+    /// The content has more blank nodes than [`MAX_BLANK_NODES`].
+    #[error(
+        "la fiche {0} a {1} nœuds anonymes (au plus {max}) : donnez à ses nœuds imbriqués une IRI <{0}#nom>",
+        max = MAX_BLANK_NODES
+    )]
+    BlankNodes(String, usize),
     /// The content does not give the record a type.
     #[error("le contenu ne donne pas de type (rdf:type) à la fiche {0}")]
     Untyped(String),
@@ -175,6 +181,14 @@ pub struct Report {
 }
 
 const ETAG_KEY: &str = "etiquettes.cle";
+
+/// The most blank nodes a record written one at a time may have. Its
+/// entity tag and its journal entry are written in RDF canonical form
+/// (RDFC-1.0), whose time grows as the factorial of the blank nodes alike
+/// (ten linked alike: a minute) and which recurses along their chains (a
+/// thousand deep overflow a thread's stack and abort the server). Nested
+/// nodes are named `{record}#…` (the forms do so); blank nodes are rare.
+const MAX_BLANK_NODES: usize = 8;
 
 impl Stores {
     /// The record (its graph in the full store), with its entity tag;
@@ -602,6 +616,24 @@ impl Stores {
     /// Checks that `triples` describe `record` and nothing else, give it a
     /// type, and conform to the shapes (with what the record links to).
     fn check_record(&self, record: &NamedNode, triples: &[Triple]) -> Result<(), WriteError> {
+        // Before the canonical form is computed (see `MAX_BLANK_NODES`).
+        let blank: HashSet<&BlankNode> = triples
+            .iter()
+            .flat_map(|t| {
+                let subject = match &t.subject {
+                    NamedOrBlankNode::BlankNode(b) => Some(b),
+                    NamedOrBlankNode::NamedNode(_) => None,
+                };
+                let object = match &t.object {
+                    Term::BlankNode(b) => Some(b),
+                    _ => None,
+                };
+                subject.into_iter().chain(object)
+            })
+            .collect();
+        if blank.len() > MAX_BLANK_NODES {
+            return Err(WriteError::BlankNodes(record.to_string(), blank.len()));
+        }
         let reachable = reachable_blank_nodes(record, triples);
         for t in triples {
             let inside = match &t.subject {
