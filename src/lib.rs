@@ -15,6 +15,7 @@ pub mod iri;
 pub mod model;
 pub mod query;
 pub mod rdf;
+pub mod replica;
 pub mod search;
 pub mod shacl;
 pub mod siren;

@@ -16,6 +16,7 @@ mod export;
 mod health;
 mod negotiate;
 mod pages;
+mod replication;
 mod search;
 mod server;
 mod sparql;
@@ -48,6 +49,7 @@ fn blocking<T>(work: impl FnOnce() -> T) -> T {
 fn app(state: AppState) -> Router {
     let compressed = Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/flux", get(replication::flux))
         .route("/static/bibia.css", get(pages::stylesheet))
         .route("/static/icon.svg", get(pages::icon))
         .route("/favicon.ico", get(pages::icon))
@@ -152,5 +154,9 @@ fn app(state: AppState) -> Router {
                 .vary::<[axum::http::HeaderName; 0]>([])
                 .max_age(std::time::Duration::from_secs(86_400)),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            replication::to_primary,
+        ))
         .with_state(state)
 }

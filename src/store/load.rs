@@ -346,7 +346,10 @@ impl Stores {
             self.count_run();
             fault_point();
             public.commit()?;
-            self.write_marker()?;
+            self.write_marker(super::feed::Changed::of(
+                groups.iter().map(|(g, _)| g.clone()),
+                [],
+            ))?;
             Ok(count)
         })
     }
@@ -378,7 +381,7 @@ impl Stores {
             txn.insert(q);
         }
         txn.commit()?;
-        self.write_marker()
+        self.write_marker(super::feed::Changed::of(replaced, &public))
     }
 
     /// The provenance of this write, in the private system graph: one

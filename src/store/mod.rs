@@ -9,12 +9,16 @@
 //! kept in `full/` and a marker file in `public/` tell, on opening, whether a
 //! crash came between the two commits; the projection is then rebuilt.
 
+mod feed;
 mod load;
 mod lookup;
+mod replica;
 mod read;
 mod write;
 
 pub use crate::model::{AccessPolicy, Batch};
+pub use feed::{Feed, Position, Since};
+pub use replica::{Copied, ReplicaStore};
 pub use load::{ForeignBase, LoadError, LoadSummary, foreign_base, rebase};
 pub use lookup::OrganisationIndex;
 pub use read::{DataVersion, Referrer, Statistics, best_text_of};
@@ -58,6 +62,19 @@ pub enum StoreError {
         /// The cause.
         source: std::io::Error,
     },
+    /// A primary's command on a replica's data directory.
+    #[error(
+        "le dossier {0} est celui d'une réplique (bibia serve --replica-of) : ses données viennent \
+         du serveur principal, écrivez là-bas ; pour en faire une base principale, supprimez-en \
+         replique.json et public/"
+    )]
+    Replica(PathBuf),
+    /// A replica on a primary's data directory.
+    #[error(
+        "le dossier {0} contient une base principale (full/) : une réplique demande un dossier \
+         à elle (--data-dir)"
+    )]
+    Primary(PathBuf),
     /// Writing an export failed.
     #[error("export impossible : {0}")]
     Serialize(String),
@@ -131,6 +148,10 @@ pub struct Stores {
     /// kept, since counting them decodes every run ever made (with many
     /// contributions, most of a write's time).
     runs: std::sync::atomic::AtomicU64,
+    /// What each recent run changed in the projection, for read replicas.
+    log: Arc<Mutex<feed::Log>>,
+    /// Drawn when the stores open: a replica's position names it.
+    epoch: u64,
 }
 
 const MARKER: &str = "PROJECTION";
@@ -167,10 +188,15 @@ impl Stores {
             version: Arc::new(Mutex::new(DataVersion::initial(0, modified))),
             writing: Mutex::new(()),
             runs: std::sync::atomic::AtomicU64::new(0),
+            log: Arc::default(),
+            epoch: feed::epoch(),
         };
+        replica::refuse_replica_dir(dir)?;
         let runs = stores.run_count()?;
         stores.runs.store(runs, std::sync::atomic::Ordering::SeqCst);
         stores.lock_version().generation = runs;
+        *stores.log.lock().unwrap_or_else(PoisonError::into_inner) =
+            feed::Log::starting_at(stores.projection_marker().min(runs));
         if stores.projection_marker() != runs {
             tracing::warn!(
                 "la projection publique est en retard sur la base complète : reconstruction"
@@ -241,7 +267,18 @@ impl Stores {
             .unwrap_or(0)
     }
 
-    fn write_marker(&self) -> Result<(), StoreError> {
+    /// The change feed read replicas follow.
+    pub fn feed(&self) -> Feed {
+        Feed {
+            epoch: self.epoch,
+            log: Arc::clone(&self.log),
+            public: self.public(),
+        }
+    }
+
+    /// Writes the marker saying the projection holds every run, and
+    /// remembers what the last one changed (for the change feed).
+    fn write_marker(&self, changed: feed::Changed) -> Result<(), StoreError> {
         let path = self.dir.join("public").join(MARKER);
         let tmp = path.with_extension("tmp");
         let n = self.runs.load(std::sync::atomic::Ordering::SeqCst);
@@ -250,6 +287,10 @@ impl Stores {
             source,
         })?;
         std::fs::rename(&tmp, &path).map_err(|source| StoreError::Io { path, source })?;
+        self.log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(n, changed);
         self.lock_version().advance(SystemTime::now());
         Ok(())
     }
@@ -280,7 +321,7 @@ impl Stores {
         loader.load_ok_quads::<oxigraph::store::StorageError, StoreError>(projected)?;
         loader.commit()?;
         self.public.flush()?;
-        self.write_marker()
+        self.write_marker(feed::Changed::Everything)
     }
 
     /// Streams the projection (or, with `full`, everything) to `writer`.
