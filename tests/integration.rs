@@ -6,6 +6,7 @@ mod catalog;
 mod cli;
 mod common;
 mod contribute;
+mod datadir;
 mod def;
 mod dumps;
 mod export;

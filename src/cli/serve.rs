@@ -10,6 +10,10 @@ use anyhow::Context as _;
 use std::time::Instant;
 
 pub(crate) fn run(config: Config) -> anyhow::Result<Outcome> {
+    // A damaged accounts file is refused before the stores are opened
+    // (opening a store rewrites some of its files).
+    crate::accounts::Accounts::open(&config.data_dir)
+        .with_context(|| format!("comptes de {}", config.data_dir.display()))?;
     let stores = Stores::open(&config.data_dir, config.base.clone())
         .with_context(|| format!("ouverture de la base {}", config.data_dir.display()))?;
     if stores.is_empty()? {
