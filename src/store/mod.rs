@@ -561,10 +561,16 @@ const STORE_DISK_FULL: &str = "disque plein : la base refuse d'écrire, et rien 
 fn storage_message(e: &StorageError) -> String {
     let text = tidy(&e.to_string());
     match e {
-        StorageError::Io(io) if crate::datadir::is_disk_full(io) => match rocksdb_file(&text) {
-            Some(file) => format!("{file} : {STORE_DISK_FULL}"),
-            None => STORE_DISK_FULL.to_owned(),
-        },
+        // RocksDB also says it inside other errors (its options file on
+        // opening).
+        _ if text.contains("No space left on device")
+            || matches!(e, StorageError::Io(io) if crate::datadir::is_disk_full(io)) =>
+        {
+            match rocksdb_file(&text) {
+                Some(file) => format!("{file} : {STORE_DISK_FULL}"),
+                None => STORE_DISK_FULL.to_owned(),
+            }
+        }
         StorageError::Corruption(_) => match rocksdb_file(&text) {
             Some(file) => format!(
                 "base endommagée, fichier {file} : {text} (restaurez la dernière sauvegarde, ou rechargez le dernier export dans un dossier neuf)"
