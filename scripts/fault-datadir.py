@@ -609,10 +609,10 @@ def full_disk_rounds(args, env, work, mount, demo, port, failures):
         code = subprocess.run([args.bin, "export", "--data-dir", d, "--full", "--format", "nq"],
                               stdout=f, stderr=subprocess.DEVNULL, env=env).returncode
     problems = [] if code == 0 else [f"export : code {code}"]
-    r = run([args.bin, "validate", export], env)
+    r = run([args.bin, "validate", "--base-iri", base, export], env)
     if r.returncode != 0:
         problems.append(f"bibia validate : code {r.returncode} {r.stderr[-300:]}")
-    r = run([args.bin, "load", "--rebase", "--data-dir", d, big], env)
+    r = run([args.bin, "load", "--data-dir", d, REGIONS], env)
     if r.returncode != 0:
         problems.append(f"bibia load avec de la place : {r.stderr[-300:]}")
     failures.case("disque plein : après avoir libéré la place, la base est conforme et se charge", problems)
