@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod contribute;
+pub mod datadir;
 pub mod export;
 pub mod generate;
 pub mod html;

@@ -13,6 +13,10 @@ pub(crate) fn run(config: Config) -> anyhow::Result<Outcome> {
     if let Some(url) = config.replica_of.clone() {
         return replica(config, &url);
     }
+    // A damaged accounts file is refused before the stores are opened
+    // (opening a store rewrites some of its files).
+    crate::accounts::Accounts::open(&config.data_dir)
+        .with_context(|| format!("comptes de {}", config.data_dir.display()))?;
     let stores = Stores::open(&config.data_dir, config.base.clone())
         .with_context(|| format!("ouverture de la base {}", config.data_dir.display()))?;
     if stores.is_empty()? {
@@ -229,10 +233,17 @@ fn replica_base(
 
 /// The first exchange: a new replica waits for its copy (saying so), a
 /// restarted one tries once and serves what it has.
-fn first_copy(follower: &crate::replica::Follower, source: &crate::replica::Source, has_copy: bool) {
+fn first_copy(
+    follower: &crate::replica::Follower,
+    source: &crate::replica::Source,
+    has_copy: bool,
+) {
     let start = Instant::now();
     if !has_copy {
-        eprintln!("Réplique de {} : copie des données publiques…", source.url());
+        eprintln!(
+            "Réplique de {} : copie des données publiques…",
+            source.url()
+        );
     }
     let mut attempt = 0u32;
     loop {
@@ -246,7 +257,9 @@ fn first_copy(follower: &crate::replica::Follower, source: &crate::replica::Sour
                 return;
             }
             Err(e) if has_copy => {
-                eprintln!("Serveur principal injoignable ({e:#}) : la copie déjà là est servie, et suivra dès qu'il répondra.");
+                eprintln!(
+                    "Serveur principal injoignable ({e:#}) : la copie déjà là est servie, et suivra dès qu'il répondra."
+                );
                 return;
             }
             Err(e) => {

@@ -173,11 +173,7 @@ fn answer(feed: &Feed, from: Option<Position>, wait: Duration) -> Result<Respons
                 }
             }
             push(&mut text, end(position).as_ref());
-            Ok(with_headers(
-                nquads(Body::from(text)),
-                position,
-                "graphes",
-            ))
+            Ok(with_headers(nquads(Body::from(text)), position, "graphes"))
         }
         Since::Everything(position) => {
             let body = Everything {

@@ -217,7 +217,10 @@ impl Follower {
                     backoff = Duration::from_secs(1);
                     tracing::info!(
                         "réplique à jour ({}) : {}",
-                        self.store.position().map(|p| p.to_string()).unwrap_or_default(),
+                        self.store
+                            .position()
+                            .map(|p| p.to_string())
+                            .unwrap_or_default(),
                         describe(synced)
                     );
                     changed();
@@ -427,7 +430,10 @@ pub fn primary_base(source: &Source) -> anyhow::Result<String> {
             bytes.to_vec()
         };
         let health: Health = serde_json::from_slice(&bytes).with_context(|| {
-            format!("{} : /healthz illisible (un bibia trop ancien ?)", source.url())
+            format!(
+                "{} : /healthz illisible (un bibia trop ancien ?)",
+                source.url()
+            )
         })?;
         anyhow::ensure!(
             health.replica.is_none(),

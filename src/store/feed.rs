@@ -309,10 +309,7 @@ mod tests {
                 )
             })
             .collect();
-        assert!(matches!(
-            Changed::of([], &quads),
-            Changed::Everything
-        ));
+        assert!(matches!(Changed::of([], &quads), Changed::Everything));
         assert!(matches!(
             Changed::of([graph("x")], &quads[..2]),
             Changed::Graphs(g) if g.len() == 3

@@ -308,7 +308,7 @@ impl Stores {
             txn.insert(q);
         }
         txn.commit()?;
-        self.count_run();
+        self.count_run_of(&groups)?;
         fault_point();
         self.project(existing, public)?;
         Ok(summary)
@@ -343,7 +343,7 @@ impl Stores {
             prepared?;
             let (public, count) = public?;
             full.commit()?;
-            self.count_run();
+            self.count_run_of(groups)?;
             fault_point();
             public.commit()?;
             self.write_marker(super::feed::Changed::of(

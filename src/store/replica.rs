@@ -106,10 +106,7 @@ impl ReplicaStore {
         let replica = Self {
             public,
             dir: dir.to_owned(),
-            version: Arc::new(Mutex::new(DataVersion::initial(
-                state.generation,
-                modified,
-            ))),
+            version: Arc::new(Mutex::new(DataVersion::initial(state.generation, modified))),
             state: Mutex::new(state),
         };
         replica.save()?;
@@ -134,10 +131,7 @@ impl ReplicaStore {
 
     /// The position reached, if any copy was made.
     pub fn position(&self) -> Option<Position> {
-        self.lock()
-            .position
-            .as_deref()
-            .and_then(|p| p.parse().ok())
+        self.lock().position.as_deref().and_then(|p| p.parse().ok())
     }
 
     /// Replaces `graphs` (removing those without quads) with `quads`, in one
@@ -190,7 +184,10 @@ impl ReplicaStore {
         for quad in quads {
             let quad = quad?;
             copied.quads += 1;
-            if batch.last().is_some_and(|q| q.graph_name != quad.graph_name) {
+            if batch
+                .last()
+                .is_some_and(|q| q.graph_name != quad.graph_name)
+            {
                 self.copy_graph(std::mem::take(&mut batch), &mut seen, &mut copied)?;
             }
             batch.push(quad);
@@ -295,5 +292,100 @@ fn remove_graph(txn: &mut Transaction<'_>, graph: &GraphName) -> Result<(), Stor
         GraphName::NamedNode(n) => txn.remove_named_graph(n),
         GraphName::BlankNode(b) => txn.remove_named_graph(b),
         GraphName::DefaultGraph => txn.clear_graph(GraphNameRef::DefaultGraph),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxigraph::model::{Literal, NamedNode};
+
+    fn quad(s: &str, o: &str, g: &str) -> Quad {
+        Quad::new(
+            NamedNode::new_unchecked(format!("https://example.org/{s}")),
+            NamedNode::new_unchecked("https://example.org/p"),
+            Literal::from(o),
+            NamedNode::new_unchecked(format!("https://example.org/{g}")),
+        )
+    }
+
+    fn contents(store: &ReplicaStore) -> HashSet<Quad> {
+        store
+            .public
+            .iter()
+            .collect::<Result<_, _>>()
+            .expect("readable")
+    }
+
+    #[test]
+    fn a_complete_copy_replaces_only_what_differs_and_removes_what_is_gone() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = ReplicaStore::open(dir.path(), "http://primaire/").expect("opens");
+        let at = |sequence| Position { epoch: 1, sequence };
+        let first = [
+            quad("a", "1", "g1"),
+            quad("b", "1", "g2"),
+            quad("c", "1", "g3"),
+        ];
+        let copied = store
+            .replace_all(at(1), first.iter().cloned().map(Ok))
+            .expect("copied");
+        assert_eq!((copied.quads, copied.replaced), (3, 3));
+        assert_eq!(contents(&store), first.iter().cloned().collect());
+        // g1 unchanged, g2 changed, g3 gone, g4 new.
+        let second = [
+            quad("a", "1", "g1"),
+            quad("b", "2", "g2"),
+            quad("d", "1", "g4"),
+        ];
+        let copied = store
+            .replace_all(at(2), second.iter().cloned().map(Ok))
+            .expect("copied");
+        assert_eq!(
+            copied,
+            Copied {
+                quads: 3,
+                replaced: 2,
+                unchanged: 1,
+                removed: 1
+            }
+        );
+        assert_eq!(contents(&store), second.iter().cloned().collect());
+        assert_eq!(store.position(), Some(at(2)));
+        // An update: g2 replaced, g4 removed (announced without quads).
+        let g = |name: &str| {
+            GraphName::from(NamedNode::new_unchecked(format!(
+                "https://example.org/{name}"
+            )))
+        };
+        store
+            .apply(at(3), &[g("g2"), g("g4")], &[quad("b", "3", "g2")])
+            .expect("applied");
+        assert_eq!(
+            contents(&store),
+            [quad("a", "1", "g1"), quad("b", "3", "g2")]
+                .into_iter()
+                .collect()
+        );
+        // The position and the data version survive a restart.
+        let generation = store.public().version().generation;
+        drop(store);
+        let store = ReplicaStore::open(dir.path(), "http://primaire/").expect("reopens");
+        assert_eq!(store.position(), Some(at(3)));
+        assert_eq!(store.public().version().generation, generation);
+        // Following another primary starts over.
+        drop(store);
+        let store = ReplicaStore::open(dir.path(), "http://autre/").expect("reopens");
+        assert_eq!(store.position(), None);
+    }
+
+    #[test]
+    fn a_primary_directory_is_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("full")).expect("mkdir");
+        assert!(matches!(
+            ReplicaStore::open(dir.path(), "http://primaire/"),
+            Err(StoreError::Primary(_))
+        ));
     }
 }
