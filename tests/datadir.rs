@@ -265,13 +265,16 @@ fn a_garbled_or_missing_current_of_the_full_store_is_refused_naming_it() {
     assert!(!full.join("CURRENT").exists(), "a new store was started");
 }
 
+/// A name and what damages the projection's folder.
+type Damage = (&'static str, fn(&Path));
+
 #[test]
 fn a_damaged_projection_or_marker_is_rebuilt_from_the_full_store_and_said() {
     let (_dir, data) = store();
     let public = Path::new(&data).join("public");
     let expected = bibia(&["export", "--data-dir", &data]);
     assert!(expected.status.success(), "{}", text(&expected.stderr));
-    let cases: [(&str, fn(&Path)); 3] = [
+    let cases: [Damage; 3] = [
         ("illisible", |p| {
             std::fs::write(p.join("PROJECTION"), "douze").expect("writes");
         }),
