@@ -7,6 +7,8 @@ pub mod cli;
 pub mod config;
 pub mod contribute;
 pub mod export;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod generate;
 pub mod html;
 pub mod http;

@@ -87,11 +87,7 @@ pub(crate) fn choose<T: Copy>(
     let ranges = parse_accept(accept);
     let mut best: Option<(u16, &Offer<T>)> = None;
     for offer in offers {
-        let q = std::iter::once(offer.media_type)
-            .chain(offer.aliases.iter().copied())
-            .filter_map(|mt| quality(&ranges, mt))
-            .max_by_key(|(specificity, _)| *specificity)
-            .map_or(0, |(_, q)| q);
+        let q = offer_quality(&ranges, offer);
         if q > 0 && best.is_none_or(|(bq, _)| q > bq) {
             best = Some((q, offer));
         }
@@ -103,6 +99,63 @@ pub(crate) fn choose<T: Copy>(
             format!("none of the requested formats (Accept: {accept}) is available; available formats: {types}"),
         ))
     })
+}
+
+/// The offers [`crate::fuzzing::accept`] chooses among: those of `/id/`
+/// and of the SPARQL endpoint's graphs, mixed so that two offers share an
+/// alias (`application/json`, `application/xml`) and a name is another
+/// offer's alias.
+const FUZZ_OFFERS: &[Offer<&str>] = &[
+    Offer {
+        value: "text/turtle",
+        media_type: "text/turtle",
+        aliases: &["application/x-turtle", "text/n3"],
+        names: &["ttl", "turtle", "n3"],
+    },
+    Offer {
+        value: "text/html",
+        media_type: "text/html",
+        aliases: &["application/xhtml+xml"],
+        names: &["html"],
+    },
+    Offer {
+        value: "application/sparql-results+json",
+        media_type: "application/sparql-results+json",
+        aliases: &["application/json"],
+        names: &["json", "srj"],
+    },
+    Offer {
+        value: "application/ld+json",
+        media_type: "application/ld+json",
+        aliases: &["application/json"],
+        names: &["jsonld", "json-ld", "json"],
+    },
+    Offer {
+        value: "application/rdf+xml",
+        media_type: "application/rdf+xml",
+        aliases: &["application/xml", "text/xml"],
+        names: &["rdf", "xml", "application/xml"],
+    },
+    Offer {
+        value: "text/csv",
+        media_type: "text/csv",
+        aliases: &[],
+        names: &["csv"],
+    },
+];
+
+/// [`choose`] over [`FUZZ_OFFERS`], for [`crate::fuzzing::accept`]: the
+/// media type chosen, or the error's status.
+pub(crate) fn negotiate_for_fuzzing(
+    accept: Option<&str>,
+    format: &[String],
+) -> Result<&'static str, u16> {
+    choose(accept, format, FUZZ_OFFERS).map_err(|e| e.status().as_u16())
+}
+
+/// The media types of [`FUZZ_OFFERS`], in the server's order.
+pub(crate) fn offers_for_fuzzing() -> Vec<&'static str> {
+    FUZZ_OFFERS.iter().map(|o| o.media_type).collect()
 }
 
 fn list<T>(offers: &[Offer<T>], f: impl Fn(&Offer<T>) -> &'static str) -> String {
@@ -161,12 +214,28 @@ fn parse_accept(header: &str) -> Vec<MediaRange> {
         .collect()
 }
 
-/// `0`, `0.5`, `1.000` → thousandths.
+/// `0`, `0.5`, `1.000` → thousandths. A positive quality stays positive
+/// (`0.0004` is 1, not 0, which would refuse the type).
 fn parse_q(v: &str) -> Option<u16> {
     let f: f32 = v.parse().ok()?;
-    (0.0..=1.0)
-        .contains(&f)
-        .then(|| (f * 1000.0).round() as u16)
+    (0.0..=1.0).contains(&f).then(|| {
+        let thousandths = (f * 1000.0).round() as u16;
+        if f > 0.0 {
+            thousandths.max(1)
+        } else {
+            thousandths
+        }
+    })
+}
+
+/// The quality of an offer: that of the most specific range matching one
+/// of its media types (0 when none does).
+fn offer_quality<T>(ranges: &[MediaRange], offer: &Offer<T>) -> u16 {
+    std::iter::once(offer.media_type)
+        .chain(offer.aliases.iter().copied())
+        .filter_map(|mt| quality(ranges, mt))
+        .max_by_key(|(specificity, _)| *specificity)
+        .map_or(0, |(_, q)| q)
 }
 
 /// The specificity and quality of the most specific range matching
@@ -364,5 +433,195 @@ mod tests {
         assert_eq!(parse_q("1.0"), Some(1000));
         assert_eq!(parse_q("2"), None);
         assert_eq!(parse_q("-1"), None);
+        assert_eq!(parse_q("1.0000001"), None, "above 1: malformed");
+        assert_eq!(
+            pick(
+                Some("text/csv;q=1.0000001, text/tab-separated-values;q=0.9"),
+                None
+            ),
+            Ok("csv"),
+            "a malformed q-value counts as 1"
+        );
+        assert_eq!(parse_q("NaN"), None);
+        assert_eq!(parse_q("inf"), None);
+    }
+
+    /// Found by the property below: `q=0.0004` rounded to 0 thousandths,
+    /// and a type the client accepts, however little, was refused (406).
+    #[test]
+    fn a_tiny_positive_q_value_still_accepts() {
+        assert_eq!(parse_q("0.0004"), Some(1));
+        assert_eq!(pick(Some("text/csv;q=0.0004"), None), Ok("csv"));
+        assert_eq!(pick(Some("text/csv;q=0.0000"), None), Err(406));
+    }
+
+    /// Pieces of `Accept` headers, well and badly formed.
+    const RANGES: &[&str] = &[
+        "text/turtle",
+        "text/html",
+        "text/csv",
+        "*/*",
+        "text/*",
+        "application/*",
+        "application/json",
+        "application/xml",
+        "APPLICATION/LD+JSON",
+        "application/sparql-results+json",
+        "image/png",
+        "*/html",
+        "text",
+        "/",
+        "",
+        " ",
+        "text/",
+        "/csv",
+        "text/csv/x",
+        "é/ü",
+        "\u{0}",
+        "\"",
+    ];
+    const PARAMS: &[&str] = &[
+        ";q=0",
+        ";q=1",
+        ";q=0.5",
+        ";q=0.001",
+        ";q=0.0004",
+        ";q=1.0000001",
+        ";q=1.001",
+        ";q=-1",
+        ";q=-0",
+        ";q=NaN",
+        ";q=inf",
+        ";q=1e-3",
+        ";q=",
+        ";q",
+        ";Q=0.3",
+        "; q = 0.2 ",
+        ";charset=utf-8",
+        ";;",
+        ";=",
+        ";q=0.9;q=0",
+    ];
+    const SEPARATORS: &[&str] = &[",", ", ", ",,", " , ", ""];
+    const FORMATS: &[&str] = &[
+        "",
+        " ",
+        "ttl",
+        "TTL",
+        "json",
+        "xml",
+        "text/csv; charset=utf-8",
+        "application/xml",
+        "nope",
+        ";",
+        "é",
+    ];
+
+    fn random_header(rng: &mut crate::fuzzing::Rng) -> String {
+        let mut h = String::new();
+        for _ in 0..rng.below(8) {
+            h.push_str(rng.piece(RANGES));
+            for _ in 0..rng.below(3) {
+                h.push_str(rng.piece(PARAMS));
+            }
+            h.push_str(rng.piece(SEPARATORS));
+        }
+        h
+    }
+
+    /// What `choose` must give: the first of the offers with the highest
+    /// positive quality, or a 406.
+    fn check_choice(header: Option<&str>, format: &[String]) {
+        let chosen = negotiate_for_fuzzing(header, format);
+        let offers = offers_for_fuzzing();
+        match chosen {
+            Ok(mt) => assert!(offers.contains(&mt), "{header:?} {format:?}: {mt}"),
+            Err(status) => assert_eq!(status, 406, "{header:?} {format:?}"),
+        }
+        if format.iter().any(|f| !f.trim().is_empty()) {
+            return;
+        }
+        let Some(h) = header.filter(|h| !h.trim().is_empty()) else {
+            assert_eq!(chosen, Ok(offers[0]), "no preference: {header:?}");
+            return;
+        };
+        let ranges = parse_accept(h);
+        for r in &ranges {
+            assert!(r.q <= 1000, "{h:?}: {r:?}");
+            assert!(!r.main.is_empty() && !r.sub.is_empty(), "{h:?}: {r:?}");
+            assert!(r.main != "*" || r.sub == "*", "{h:?}: {r:?}");
+            assert_eq!(r.main, r.main.to_ascii_lowercase(), "{h:?}");
+        }
+        let qualities: Vec<u16> = FUZZ_OFFERS
+            .iter()
+            .map(|o| offer_quality(&ranges, o))
+            .collect();
+        let best = qualities.iter().copied().max().unwrap_or(0);
+        let expected = if best == 0 {
+            Err(406)
+        } else {
+            Ok(FUZZ_OFFERS[qualities.iter().position(|q| *q == best).unwrap_or(0)].value)
+        };
+        assert_eq!(chosen, expected, "{h:?}: qualities {qualities:?}");
+    }
+
+    #[test]
+    fn any_accept_header_gives_an_offer_or_a_406() {
+        let mut rng = crate::fuzzing::Rng::new(0xacce);
+        for _ in 0..crate::fuzzing::CASES {
+            let header = random_header(&mut rng);
+            let format: Vec<String> = (0..rng.below(3))
+                .map(|_| (*rng.pick(FORMATS)).to_owned())
+                .collect();
+            let header = (!rng.one_in(10)).then_some(header.as_str());
+            check_choice(header, &format);
+            check_choice(header, &[]);
+        }
+    }
+
+    /// A type the client accepts with a positive quality, however small,
+    /// is never refused; one it gives 0 is.
+    #[test]
+    fn a_positive_q_value_accepts_and_zero_refuses() {
+        let mut rng = crate::fuzzing::Rng::new(0x9001);
+        for _ in 0..crate::fuzzing::CASES {
+            let q = format!(
+                "{}{}.{}",
+                rng.piece(&["", "", "-", "+"]),
+                rng.piece(&["0", "0", "1", "00"]),
+                rng.text(&["0", "0", "0", "1", "5", "9"], 7)
+            );
+            let header = format!("text/csv;q={q}");
+            let chosen = negotiate_for_fuzzing(Some(&header), &[]);
+            // A value that is no quality counts as 1.
+            let zero = q.parse::<f32>().is_ok_and(|f| f == 0.0);
+            let expected = if zero { Err(406) } else { Ok("text/csv") };
+            assert_eq!(chosen, expected, "{header}");
+        }
+    }
+
+    #[test]
+    fn arbitrary_bytes_as_accept_header() {
+        let mut rng = crate::fuzzing::Rng::new(0xb17e);
+        for _ in 0..crate::fuzzing::CASES {
+            let bytes = rng.bytes(64);
+            check_choice(Some(&String::from_utf8_lossy(&bytes)), &[]);
+        }
+    }
+
+    #[test]
+    fn a_huge_number_of_ranges() {
+        let refused = "text/turtle;q=0, text/html;q=0, ".repeat(50_000);
+        check_choice(Some(&refused), &[]);
+        assert_eq!(
+            negotiate_for_fuzzing(Some(&format!("{refused}text/csv;q=0.001")), &[]),
+            Ok("text/csv")
+        );
+        let commas = ",".repeat(200_000);
+        assert_eq!(
+            negotiate_for_fuzzing(Some(&commas), &[]),
+            Err(406),
+            "no range at all"
+        );
     }
 }

@@ -32,14 +32,14 @@ mod partners;
 mod reconcile;
 mod records;
 
+pub(crate) use concepts::Concepts;
 pub(crate) use interconnectes::shell_quote;
 pub use interconnectes::{ColumnsError, Field, Layout, ReadError, parse_column};
+pub(crate) use partners::KnownNames;
 
 use crate::store::{Batch, LoadError, LoadSummary, StoreError, Stores};
-use concepts::Concepts;
 use interconnectes::Table;
 use oxigraph::model::{Literal, vocab::xsd};
-use partners::KnownNames;
 use reconcile::Reconciled;
 use records::{Context, Prepared, Rules};
 use std::collections::BTreeMap;
@@ -210,6 +210,46 @@ impl ImportReport {
     }
 }
 
+/// Reads a file of one of the network's layouts and checks that it has a
+/// column for every field a row needs.
+pub(crate) fn read_table(bytes: &[u8], columns: &[(Field, String)]) -> Result<Table, ReadError> {
+    let table = interconnectes::read(bytes, columns)?;
+    table.check_required()?;
+    Ok(table)
+}
+
+/// Cleans and matches every row of `table` (the last step of an import
+/// that needs no store): the rows prepared, and the rows refused with
+/// their reason, by row number.
+pub(crate) fn prepare_rows(
+    table: &Table,
+    concepts: &Concepts,
+    names: &KnownNames,
+    tell: &dyn Fn(Step),
+) -> (Vec<Prepared>, BTreeMap<usize, String>) {
+    let rules = Rules {
+        concepts,
+        names,
+        has_abandon_column: table.fields.contains(&Field::StatusAbandon),
+    };
+    let total = table.rows.len() as u64;
+    let mut rejected: BTreeMap<usize, String> = BTreeMap::new();
+    let mut prepared: Vec<Prepared> = Vec::new();
+    for (n, row) in table.rows.iter().enumerate() {
+        match records::prepare(row, &rules) {
+            Ok(p) => prepared.push(p),
+            Err(reason) => {
+                rejected.insert(row.number, reason);
+            }
+        }
+        if n % 64 == 0 {
+            tell(Step::Rows(n as u64, total));
+        }
+    }
+    tell(Step::Rows(total, total));
+    (prepared, rejected)
+}
+
 /// Imports a file.
 pub fn import_file(
     stores: &Stores,
@@ -243,8 +283,7 @@ pub fn import_bytes(
         name: name.to_owned(),
         source,
     };
-    let table = interconnectes::read(bytes, &options.columns).map_err(format)?;
-    table.check_required().map_err(format)?;
+    let table = read_table(bytes, &options.columns).map_err(format)?;
     let concepts = Concepts::new(&stores.model().concepts);
     let cx = Context {
         base: stores.base(),
@@ -252,38 +291,8 @@ pub fn import_bytes(
         source: name,
         generated: Literal::new_typed_literal(crate::time::now_xsd(), xsd::DATE_TIME),
     };
-    // The names whose dashes are not between two partners: territories,
-    // stored organisations, and the file's own project leaders.
-    let mut names = KnownNames::default();
-    for name in partners::reference_names(stores.base()) {
-        names.add(name);
-    }
-    for name in stores.hyphenated_names()? {
-        names.add(&name);
-    }
-    for row in &table.rows {
-        names.add(row.get(Field::NomCollectivite));
-    }
-    let rules = Rules {
-        concepts: &concepts,
-        names: &names,
-        has_abandon_column: table.fields.contains(&Field::StatusAbandon),
-    };
-    let total = table.rows.len() as u64;
-    let mut rejected: BTreeMap<usize, String> = BTreeMap::new();
-    let mut prepared: Vec<Prepared> = Vec::new();
-    for (n, row) in table.rows.iter().enumerate() {
-        match records::prepare(row, &rules) {
-            Ok(p) => prepared.push(p),
-            Err(reason) => {
-                rejected.insert(row.number, reason);
-            }
-        }
-        if n % 64 == 0 {
-            tell(Step::Rows(n as u64, total));
-        }
-    }
-    tell(Step::Rows(total, total));
+    let names = KnownNames::for_file(stores.base(), stores.hyphenated_names()?, &table);
+    let (prepared, mut rejected) = prepare_rows(&table, &concepts, &names, &tell);
 
     let index = stores.organisation_index()?;
     let Reconciled {
@@ -372,4 +381,164 @@ pub fn import_bytes(
         table,
         rejected_rows,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::fuzzing::{CASES, CsvImport, Rng};
+    use std::sync::LazyLock;
+
+    static IMPORT: LazyLock<CsvImport> = LazyLock::new(CsvImport::new);
+
+    /// Rows, or a message that says why not.
+    fn check(bytes: &[u8]) {
+        match IMPORT.read(bytes) {
+            Ok(r) => assert_eq!(r.prepared + r.rejected, r.rows, "{bytes:?}"),
+            Err(e) => assert!(!e.trim().is_empty(), "{bytes:?}"),
+        }
+    }
+
+    /// Headers of the three layouts, and others.
+    const HEADERS: &[&str] = &[
+        "Nom_collectivite",
+        "Nom_du_projet",
+        "SIRET",
+        "Latitude",
+        "Longitude",
+        "Type_de_collectivite",
+        "Date_de_demarrage",
+        "Statut_du_projet",
+        "status_abandon",
+        "Partenaires",
+        "projet_contact",
+        "Description_service",
+        "Theme",
+        "Sous_Theme",
+        "Audience",
+        "URL_Service",
+        "url_ressources",
+        "Date_de_derniere_mise_a_jour",
+        "coll_nom",
+        "nom_projet",
+        "projet_status",
+        "date",
+        "Intitulé",
+        "",
+        "\u{feff}Nom_du_projet",
+    ];
+
+    /// Cells, clean and dirty: SIRETs (valid, mistyped, scientific),
+    /// dates, coordinates, partner lists, URLs, e-mails, list values.
+    const CELLS: &[&str] = &[
+        "",
+        " ",
+        "Lyon",
+        "Métropole de Lyon",
+        "Chatbot",
+        "21690123100011",
+        "35600000000048",
+        "356000000",
+        "1,23E+13",
+        "12345",
+        "01/02/2024",
+        "2024",
+        "13/2024",
+        "29/02/2023",
+        "2024-03-01T00:00:00",
+        "45,76",
+        "4.83°",
+        "-",
+        "--",
+        "+",
+        "Terminé",
+        "Abandonné",
+        "En cours",
+        "Mobilités",
+        "Agent, Élus",
+        "Citoyenneté, santé et solidarité",
+        "Orange-Inria-CNRS",
+        "Aix-Marseille-Provence (co-financeur)",
+        "aucun",
+        "/",
+        "en régie",
+        "www.exemple.fr",
+        "https://x.fr a",
+        "mailto:a@b.fr; Jean (jean@x.fr)",
+        "Commune",
+        "a\u{a0}b",
+        "\u{202f}",
+        "é",
+        "😀",
+        "((",
+        "))-",
+    ];
+
+    /// Pieces of broken CSV.
+    const SYNTAX: &[&str] = &[
+        ";", ",", "\t", "\"", "\"\"", "\n", "\r\n", "\r", "\u{feff}", " ",
+    ];
+
+    /// A header of real field names, then rows of cells, with the file's
+    /// syntax sometimes broken.
+    fn random_file(rng: &mut Rng) -> Vec<u8> {
+        let delimiter = *rng.pick(&[";", ",", "\t"]);
+        let columns = 1 + rng.below(10);
+        let mut text = String::new();
+        if rng.one_in(5) {
+            text += "\u{feff}";
+        }
+        let header: Vec<&str> = (0..columns).map(|_| *rng.pick(HEADERS)).collect();
+        text += &header.join(delimiter);
+        text += "\n";
+        for _ in 0..rng.below(6) {
+            let cells: Vec<String> = (0..rng.below(columns + 2))
+                .map(|_| {
+                    let cell = rng.text(CELLS, 3);
+                    if rng.one_in(3) {
+                        format!("\"{}\"", cell.replace('"', "\"\""))
+                    } else if rng.one_in(10) {
+                        rng.text(SYNTAX, 3)
+                    } else {
+                        cell
+                    }
+                })
+                .collect();
+            text += &cells.join(delimiter);
+            text += *rng.pick(&["\n", "\r\n", "\r", ""]);
+        }
+        let mut bytes = text.into_bytes();
+        if rng.one_in(8) {
+            // Windows-1252 (or anything else that is not UTF-8).
+            let at = rng.below(bytes.len() + 1);
+            bytes.insert(at, *rng.pick(&[0xe9, 0x80, 0xff, 0xc3]));
+        }
+        bytes
+    }
+
+    #[test]
+    fn random_files_of_the_networks_layouts_give_rows_or_a_message() {
+        let mut rng = Rng::new(0xc5f1);
+        for _ in 0..CASES {
+            check(&random_file(&mut rng));
+        }
+    }
+
+    #[test]
+    fn random_bytes_and_broken_csv_give_rows_or_a_message() {
+        let mut rng = Rng::new(0xc5f2);
+        let soup: Vec<&str> = SYNTAX.iter().chain(HEADERS).chain(CELLS).copied().collect();
+        for _ in 0..CASES {
+            check(&rng.bytes(200));
+            let mut bytes = rng.text(&soup, 40).into_bytes();
+            if rng.one_in(4) {
+                bytes.splice(
+                    0..0,
+                    rng.pick(&[&b"\xef\xbb\xbf"[..], b"\xef\xbb", b"\xff\xfe"])
+                        .iter()
+                        .copied(),
+                );
+            }
+            check(&bytes);
+        }
+    }
 }
