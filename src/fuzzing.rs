@@ -1,42 +1,35 @@
-//! Entry points for the fuzz targets (`fuzz/`, outside the build) and the
-//! generators of the property tests: thin wrappers over crate-private
-//! functions, so that a target calls exactly what the property tests call
-//! without making those functions public. Not an API: hidden from the
-//! documentation, free to change.
-//!
-//! The property tests beside each module draw their cases from [`Rng`], a
-//! xorshift generator seeded per test (no dependency, the same cases on
-//! every run).
+//! The fuzz targets' bodies: each reads arbitrary bytes as its target does,
+//! calls the crate-private code under test and panics when one of its
+//! properties does not hold. `fuzz/` (a workspace of its own, cargo-fuzz on
+//! a nightly toolchain) calls them on libFuzzer's inputs; the property
+//! tests beside the code (proptest) call the same functions on generated
+//! inputs, so that the normal suite checks what the fuzzers check. Not an
+//! API: hidden from the documentation, free to change.
 
 use crate::import::{Concepts, KnownNames};
-use crate::iri::BaseIri;
+use crate::iri::{BaseIri, KINDS, fold, minted_base, slug};
+use crate::shacl::{DataGraph, Path, Shapes};
 use crate::vocab::sh;
 use oxrdf::vocab::{rdf, rdfs, xsd};
 use oxrdf::{BlankNode, Graph, Literal, NamedNode, Term, TripleRef};
+use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 /// Content negotiation (`http::negotiate::choose`) over a table of offers
 /// shaped like the real ones (aliases two offers share, a name that is
-/// another offer's alias): the chosen offer's media type, or the error's
-/// HTTP status.
-pub fn accept(header: Option<&str>, format: &[String]) -> Result<&'static str, u16> {
-    crate::http::negotiate_for_fuzzing(header, format)
-}
-
-/// The media types [`accept`] chooses among.
-pub fn accept_offers() -> Vec<&'static str> {
-    crate::http::offers_for_fuzzing()
-}
-
-/// What the importer made of a file, without a store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CsvRows {
-    /// Data rows read (blank rows aside).
-    pub rows: usize,
-    /// Rows cleaned and matched.
-    pub prepared: usize,
-    /// Rows refused, each with a reason.
-    pub rejected: usize,
+/// another offer's alias). The first line of `data` is the `Accept` header
+/// (none when `data` is empty), the next four the `format=` values.
+///
+/// # Panics
+///
+/// When the choice is not the one the header and values ask for, or is
+/// not an offer (see `http::negotiate::check_for_fuzzing`).
+pub fn accept(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let mut lines = text.split('\n');
+    let header = lines.next().filter(|_| !data.is_empty());
+    let format: Vec<String> = lines.take(4).map(str::to_owned).collect();
+    crate::http::check_negotiation_for_fuzzing(header, &format);
 }
 
 /// The network CSV importer's reading and cleaning (everything
@@ -63,24 +56,219 @@ impl CsvImport {
         }
     }
 
-    /// Reads and cleans a file: the rows, or the error's French message
-    /// (never empty).
-    pub fn read(&self, bytes: &[u8]) -> Result<CsvRows, String> {
-        let table = crate::import::read_table(bytes, &[]).map_err(|e| e.to_string())?;
+    /// Reads and cleans a file. Either the file is refused with a message,
+    /// or every row is prepared or rejected, never both; a rejected row's
+    /// reason names one of the file's fields; and the file of rejected rows
+    /// (the one `bibia import` writes for editors to fix) reads back as
+    /// those rows, in the same layout, with the same values.
+    ///
+    /// # Panics
+    ///
+    /// When one of these does not hold.
+    pub fn check(&self, bytes: &[u8]) {
+        let table = match crate::import::read_table(bytes, &[]) {
+            Ok(table) => table,
+            Err(e) => {
+                assert!(!e.to_string().trim().is_empty(), "{bytes:?}");
+                return;
+            }
+        };
         let names = KnownNames::for_file(&self.base, Vec::new(), &table);
         let (prepared, rejected) =
             crate::import::prepare_rows(&table, &self.concepts, &names, &|_| {});
-        Ok(CsvRows {
-            rows: table.rows.len(),
-            prepared: prepared.len(),
-            rejected: rejected.len(),
-        })
+        let numbers: BTreeSet<usize> = table.rows.iter().map(|r| r.number).collect();
+        assert_eq!(numbers.len(), table.rows.len(), "row numbers repeat");
+        assert_eq!(prepared.len() + rejected.len(), table.rows.len());
+        for p in &prepared {
+            assert!(numbers.contains(&p.row), "row {} is no row", p.row);
+            assert!(!rejected.contains_key(&p.row), "row {} twice", p.row);
+        }
+        for (row, reason) in &rejected {
+            assert!(numbers.contains(row), "row {row} is no row");
+            assert!(
+                table
+                    .fields
+                    .iter()
+                    .any(|f| reason.contains(&format!("({})", f.name()))),
+                "row {row}: {reason:?} names no field"
+            );
+        }
+
+        let rejected: Vec<(usize, String)> = rejected.into_iter().collect();
+        let mut file = Vec::new();
+        crate::import::write_rejected(&table, &rejected, &mut file).expect("written to memory");
+        let again = crate::import::read_table(&file, &[]).unwrap_or_else(|e| {
+            panic!(
+                "{bytes:?}: the rejected rows do not read back ({e}):\n{}",
+                String::from_utf8_lossy(&file)
+            )
+        });
+        assert_eq!(again.layout, table.layout, "{bytes:?}");
+        assert_eq!(again.rows.len(), rejected.len(), "{bytes:?}");
+        for ((number, _), back) in rejected.iter().zip(&again.rows) {
+            let row = table.rows.iter().find(|r| r.number == *number);
+            let Some(row) = row else { continue };
+            for field in &table.fields {
+                assert_eq!(
+                    back.get(*field),
+                    row.get(*field),
+                    "{bytes:?}: row {number}, {}",
+                    field.name()
+                );
+            }
+        }
     }
 }
 
 impl Default for CsvImport {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// Slugs, folding, base IRIs and the record ↔ page ↔ base mapping. The
+/// first byte chooses a kind; the rest is text, slugged and folded whole,
+/// then read as a base IRI up to its first tab, what follows naming a
+/// record's fragment. A slug is a short lowercase ASCII word list that
+/// slugs to itself; folding is idempotent; a base IRI reads back as itself
+/// and its root is its path; a record minted under a base maps back to
+/// itself, to its page and to that base.
+///
+/// # Panics
+///
+/// When one of these does not hold.
+pub fn iri_slug(data: &[u8]) {
+    let Some((&first, rest)) = data.split_first() else {
+        return;
+    };
+    let text = String::from_utf8_lossy(rest);
+
+    let s = slug(&text);
+    assert!(!s.is_empty() && s.len() <= 80, "{text:?} → {s:?}");
+    assert!(
+        s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+        "{text:?} → {s:?}"
+    );
+    assert!(
+        !s.starts_with('-') && !s.ends_with('-') && !s.contains("--"),
+        "{text:?} → {s:?}"
+    );
+    assert_eq!(slug(&s), s, "{text:?}");
+    let f = fold(&text);
+    assert_eq!(fold(&f), f, "{text:?}");
+
+    if let Some(b) = minted_base(&text) {
+        assert!(text.starts_with(b) && b.ends_with('/'), "{text:?} → {b:?}");
+    }
+
+    let (raw_base, fragment) = text.split_once('\t').unwrap_or((&text, ""));
+    let Ok(base) = BaseIri::parse(raw_base) else {
+        return;
+    };
+    let b = base.as_str();
+    assert!(
+        (b.starts_with("http://") || b.starts_with("https://"))
+            && b.ends_with('/')
+            && !b.contains(['?', '#'])
+            && NamedNode::new(b).is_ok(),
+        "{raw_base:?} → {b:?}"
+    );
+    assert_eq!(BaseIri::parse(b).ok().as_ref(), Some(&base), "{raw_base:?}");
+    let root = base.root();
+    assert!(
+        root.starts_with('/') && root.ends_with('/') && b.ends_with(root),
+        "{raw_base:?}: {root}"
+    );
+    if crate::iri::in_vocabulary(b) {
+        // Under the ontology's namespace: every IRI is the ontology's.
+        return;
+    }
+    let kind = KINDS[usize::from(first) % KINDS.len()];
+    let record = base.join(&format!("id/{kind}/{s}"));
+    assert_eq!(base.record_of(record.as_ref()).as_ref(), Some(&record));
+    assert_eq!(minted_base(record.as_str()), Some(b), "{record}");
+    let Ok(thing) = NamedNode::new(format!("{record}#{fragment}")) else {
+        return;
+    };
+    assert_eq!(
+        base.record_of(thing.as_ref()).as_ref(),
+        Some(&record),
+        "{thing}"
+    );
+    assert_eq!(minted_base(thing.as_str()), Some(b), "{thing}");
+    assert_eq!(
+        base.page_path(thing.as_str()),
+        Some(format!("{root}page/{kind}/{s}#{fragment}")),
+        "{thing}"
+    );
+    // A concept is a record of its scheme.
+    let concept = base.join(&format!("id/concept/{s}/{s}"));
+    assert_eq!(minted_base(concept.as_str()), Some(b), "{concept}");
+    assert_eq!(
+        base.record_of(concept.as_ref()),
+        Some(base.join(&format!("id/concept/{s}"))),
+        "{concept}"
+    );
+}
+
+/// The SHACL shapes compiler (`Shapes::compile`) on arbitrary Turtle (first
+/// byte even; the sh:, rdf:, rdfs:, xsd: and ex: prefixes are declared) or
+/// on a small graph of sh: terms read three bytes a triple (first byte odd,
+/// [`shapes_graph`]). Compiled shapes or an error with a message; compiled
+/// shapes validate the shapes graph itself as data, and every result has
+/// a message and, when it has a path, one that reads back from its RDF
+/// form.
+///
+/// # Panics
+///
+/// When one of these does not hold.
+pub fn shapes_compile(data: &[u8]) {
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let graph = if mode % 2 == 0 {
+        let Ok(text) = std::str::from_utf8(rest) else {
+            return;
+        };
+        let turtle = format!("{TURTLE_PREFIXES}{text}");
+        let mut graph = Graph::new();
+        for triple in oxttl::TurtleParser::new().for_slice(&turtle) {
+            match triple {
+                Ok(t) => {
+                    graph.insert(&t);
+                }
+                Err(_) => {
+                    let e = Shapes::from_turtle(&turtle, None).expect_err("not Turtle");
+                    assert!(!e.to_string().is_empty());
+                    return;
+                }
+            }
+        }
+        graph
+    } else {
+        shapes_graph(rest)
+    };
+    let shapes = match Shapes::compile(&graph) {
+        Ok(shapes) => shapes,
+        Err(e) => {
+            assert!(!e.to_string().is_empty(), "{graph}");
+            return;
+        }
+    };
+    let report = shapes.validate(&DataGraph::from_graph(&graph));
+    assert_eq!(report.conforms(), report.results().is_empty());
+    for r in report.results() {
+        assert!(!r.message().value().trim().is_empty(), "{graph}: {r:?}");
+        if let Some(path) = r.path() {
+            let mut g = Graph::new();
+            let node = path.to_rdf(&mut g);
+            assert_eq!(
+                Path::parse(&g, node.as_ref()).as_ref(),
+                Ok(path),
+                "{graph}: {path:?} in {g}"
+            );
+        }
     }
 }
 
@@ -251,63 +439,16 @@ pub const TURTLE_PREFIXES: &str = "@prefix sh: <http://www.w3.org/ns/shacl#> .\n
     @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n\
     @prefix ex: <http://ex/> .\n";
 
-/// A xorshift64* generator: the only randomness of the property tests,
-/// seeded per test so that every run draws the same cases.
+/// The configuration of every property test: a fixed seed (the same cases
+/// on every run, so that a failure is a regression and not luck), a modest
+/// number of cases (the whole suite stays fast; the fuzzers go further), no
+/// file of failures (a failure's input goes into a named unit test).
 #[cfg(test)]
-#[derive(Debug, Clone)]
-pub(crate) struct Rng(u64);
-
-#[cfg(test)]
-impl Rng {
-    /// The generator of one test.
-    pub(crate) fn new(seed: u64) -> Self {
-        // Never zero, the one state xorshift cannot leave.
-        Self((seed ^ 0x9E37_79B9_7F4A_7C15) | 1)
-    }
-
-    /// The next 64 random bits.
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A number in `0..n` (`n > 0`).
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
-    /// True once in `n` times.
-    pub(crate) fn one_in(&mut self, n: usize) -> bool {
-        self.below(n) == 0
-    }
-
-    /// One of `items` (not empty).
-    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
-    /// One of `pieces` (not empty).
-    pub(crate) fn piece<'a>(&mut self, pieces: &[&'a str]) -> &'a str {
-        pieces[self.below(pieces.len())]
-    }
-
-    /// Up to `max` random bytes.
-    pub(crate) fn bytes(&mut self, max: usize) -> Vec<u8> {
-        let n = self.below(max + 1);
-        (0..n).map(|_| self.next_u64() as u8).collect()
-    }
-
-    /// Up to `max` of `pieces`, end to end.
-    pub(crate) fn text(&mut self, pieces: &[&str], max: usize) -> String {
-        let n = self.below(max + 1);
-        (0..n).map(|_| self.piece(pieces)).collect()
+pub(crate) fn proptest_config() -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        cases: 256,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x00b1_b1a0),
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
     }
 }
-
-/// How many cases each property test draws.
-#[cfg(test)]
-pub(crate) const CASES: usize = 2000;

@@ -24,7 +24,7 @@ mod urlencoded;
 mod write;
 
 pub use error::{HttpError, Message};
-pub(crate) use negotiate::{negotiate_for_fuzzing, offers_for_fuzzing};
+pub(crate) use negotiate::check_for_fuzzing as check_negotiation_for_fuzzing;
 pub use server::serve;
 pub use state::{AppState, Contrib};
 

@@ -101,7 +101,7 @@ pub(crate) fn choose<T: Copy>(
     })
 }
 
-/// The offers [`crate::fuzzing::accept`] chooses among: those of `/id/`
+/// The offers [`check_for_fuzzing`] chooses among: those of `/id/`
 /// and of the SPARQL endpoint's graphs, mixed so that two offers share an
 /// alias (`application/json`, `application/xml`) and a name is another
 /// offer's alias.
@@ -144,18 +144,68 @@ const FUZZ_OFFERS: &[Offer<&str>] = &[
     },
 ];
 
-/// [`choose`] over [`FUZZ_OFFERS`], for [`crate::fuzzing::accept`]: the
-/// media type chosen, or the error's status.
-pub(crate) fn negotiate_for_fuzzing(
-    accept: Option<&str>,
-    format: &[String],
-) -> Result<&'static str, u16> {
-    choose(accept, format, FUZZ_OFFERS).map_err(|e| e.status().as_u16())
-}
-
-/// The media types of [`FUZZ_OFFERS`], in the server's order.
-pub(crate) fn offers_for_fuzzing() -> Vec<&'static str> {
-    FUZZ_OFFERS.iter().map(|o| o.media_type).collect()
+/// Checks the properties of [`choose`] over [`FUZZ_OFFERS`], for
+/// [`crate::fuzzing::accept`] (the fuzz target and the property tests
+/// below): a `format=` value that names an offer wins, and only such a value
+/// (none: a 406); without one, no preference gives the server's first
+/// offer, and otherwise the first of the offers with the highest positive
+/// quality wins, a 406 when every quality is 0. Every range parsed is well
+/// formed. Panics when a property does not hold.
+pub(crate) fn check_for_fuzzing(accept: Option<&str>, format: &[String]) {
+    let chosen = choose(accept, format, FUZZ_OFFERS).map_err(|e| e.status().as_u16());
+    let offered = |mt: &str| FUZZ_OFFERS.iter().any(|o| o.value == mt);
+    match chosen {
+        Ok(mt) => assert!(offered(mt), "{accept:?} {format:?}: {mt} is not offered"),
+        Err(status) => assert_eq!(status, 406, "{accept:?} {format:?}"),
+    }
+    let names: Vec<String> = format
+        .iter()
+        .map(|f| {
+            f.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .filter(|f| !f.is_empty())
+        .collect();
+    if format.iter().any(|f| !f.trim().is_empty()) {
+        let named = names
+            .iter()
+            .find_map(|n| FUZZ_OFFERS.iter().find(|o| o.is_named(n)))
+            .map(|o| o.value);
+        assert_eq!(chosen, named.ok_or(406), "{accept:?} {format:?}");
+        return;
+    }
+    let Some(header) = accept.filter(|h| !h.trim().is_empty()) else {
+        assert_eq!(
+            chosen,
+            Ok(FUZZ_OFFERS[0].value),
+            "no preference: {accept:?}"
+        );
+        return;
+    };
+    let ranges = parse_accept(header);
+    for r in &ranges {
+        assert!(r.q <= 1000, "{header:?}: {r:?}");
+        assert!(!r.main.is_empty() && !r.sub.is_empty(), "{header:?}: {r:?}");
+        assert!(r.main != "*" || r.sub == "*", "{header:?}: {r:?}");
+        assert_eq!(r.main, r.main.to_ascii_lowercase(), "{header:?}");
+    }
+    let qualities: Vec<u16> = FUZZ_OFFERS
+        .iter()
+        .map(|o| offer_quality(&ranges, o))
+        .collect();
+    let best = qualities.iter().copied().max().unwrap_or(0);
+    let expected = qualities
+        .iter()
+        .position(|q| *q == best && best > 0)
+        .map(|i| FUZZ_OFFERS[i].value);
+    assert_eq!(
+        chosen,
+        expected.ok_or(406),
+        "{header:?}: qualities {qualities:?}"
+    );
 }
 
 fn list<T>(offers: &[Offer<T>], f: impl Fn(&Offer<T>) -> &'static str) -> String {
@@ -251,6 +301,9 @@ fn quality(ranges: &[MediaRange], media_type: &str) -> Option<(u8, u16)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+    use proptest::{option, sample::select};
 
     const OFFERS: &[Offer<&str>] = &[
         Offer {
@@ -517,109 +570,66 @@ mod tests {
         "é",
     ];
 
-    fn random_header(rng: &mut crate::fuzzing::Rng) -> String {
-        let mut h = String::new();
-        for _ in 0..rng.below(8) {
-            h.push_str(rng.piece(RANGES));
-            for _ in 0..rng.below(3) {
-                h.push_str(rng.piece(PARAMS));
-            }
-            h.push_str(rng.piece(SEPARATORS));
-        }
-        h
+    /// An `Accept` header: ranges, each with a few parameters, separated
+    /// well or badly.
+    fn header() -> impl Strategy<Value = String> {
+        let range = (
+            select(RANGES),
+            vec(select(PARAMS), 0..3),
+            select(SEPARATORS),
+        )
+            .prop_map(|(r, params, sep)| format!("{r}{}{sep}", params.concat()));
+        vec(range, 0..8).prop_map(|ranges| ranges.concat())
     }
 
-    /// What `choose` must give: the first of the offers with the highest
-    /// positive quality, or a 406.
-    fn check_choice(header: Option<&str>, format: &[String]) {
-        let chosen = negotiate_for_fuzzing(header, format);
-        let offers = offers_for_fuzzing();
-        match chosen {
-            Ok(mt) => assert!(offers.contains(&mt), "{header:?} {format:?}: {mt}"),
-            Err(status) => assert_eq!(status, 406, "{header:?} {format:?}"),
-        }
-        if format.iter().any(|f| !f.trim().is_empty()) {
-            return;
-        }
-        let Some(h) = header.filter(|h| !h.trim().is_empty()) else {
-            assert_eq!(chosen, Ok(offers[0]), "no preference: {header:?}");
-            return;
-        };
-        let ranges = parse_accept(h);
-        for r in &ranges {
-            assert!(r.q <= 1000, "{h:?}: {r:?}");
-            assert!(!r.main.is_empty() && !r.sub.is_empty(), "{h:?}: {r:?}");
-            assert!(r.main != "*" || r.sub == "*", "{h:?}: {r:?}");
-            assert_eq!(r.main, r.main.to_ascii_lowercase(), "{h:?}");
-        }
-        let qualities: Vec<u16> = FUZZ_OFFERS
-            .iter()
-            .map(|o| offer_quality(&ranges, o))
-            .collect();
-        let best = qualities.iter().copied().max().unwrap_or(0);
-        let expected = if best == 0 {
-            Err(406)
-        } else {
-            Ok(FUZZ_OFFERS[qualities.iter().position(|q| *q == best).unwrap_or(0)].value)
-        };
-        assert_eq!(chosen, expected, "{h:?}: qualities {qualities:?}");
-    }
+    proptest! {
+        #![proptest_config(crate::fuzzing::proptest_config())]
 
-    #[test]
-    fn any_accept_header_gives_an_offer_or_a_406() {
-        let mut rng = crate::fuzzing::Rng::new(0xacce);
-        for _ in 0..crate::fuzzing::CASES {
-            let header = random_header(&mut rng);
-            let format: Vec<String> = (0..rng.below(3))
-                .map(|_| (*rng.pick(FORMATS)).to_owned())
-                .collect();
-            let header = (!rng.one_in(10)).then_some(header.as_str());
-            check_choice(header, &format);
-            check_choice(header, &[]);
+        #[test]
+        fn any_accept_header_gives_the_best_offer_or_a_406(
+            header in option::weighted(0.9, header()),
+            format in vec(select(FORMATS).prop_map(str::to_owned), 0..3),
+        ) {
+            check_for_fuzzing(header.as_deref(), &format);
+            check_for_fuzzing(header.as_deref(), &[]);
         }
-    }
 
-    /// A type the client accepts with a positive quality, however small,
-    /// is never refused; one it gives 0 is.
-    #[test]
-    fn a_positive_q_value_accepts_and_zero_refuses() {
-        let mut rng = crate::fuzzing::Rng::new(0x9001);
-        for _ in 0..crate::fuzzing::CASES {
-            let q = format!(
-                "{}{}.{}",
-                rng.piece(&["", "", "-", "+"]),
-                rng.piece(&["0", "0", "1", "00"]),
-                rng.text(&["0", "0", "0", "1", "5", "9"], 7)
-            );
+        /// A type the client accepts with a positive quality, however
+        /// small, is never refused; one it gives 0 is; a value that is no
+        /// quality counts as 1.
+        #[test]
+        fn a_positive_q_value_accepts_and_zero_refuses(
+            sign in select(&["", "", "-", "+"][..]),
+            units in select(&["0", "0", "1", "00"][..]),
+            decimals in vec(select(&["0", "0", "0", "1", "5", "9"][..]), 0..8),
+        ) {
+            let q = format!("{sign}{units}.{}", decimals.concat());
             let header = format!("text/csv;q={q}");
-            let chosen = negotiate_for_fuzzing(Some(&header), &[]);
-            // A value that is no quality counts as 1.
+            let chosen = choose(Some(&header), &[], FUZZ_OFFERS).map_err(|e| e.status().as_u16());
             let zero = q.parse::<f32>().is_ok_and(|f| f == 0.0);
-            let expected = if zero { Err(406) } else { Ok("text/csv") };
-            assert_eq!(chosen, expected, "{header}");
+            prop_assert_eq!(chosen, if zero { Err(406) } else { Ok("text/csv") }, "{}", header);
         }
-    }
 
-    #[test]
-    fn arbitrary_bytes_as_accept_header() {
-        let mut rng = crate::fuzzing::Rng::new(0xb17e);
-        for _ in 0..crate::fuzzing::CASES {
-            let bytes = rng.bytes(64);
-            check_choice(Some(&String::from_utf8_lossy(&bytes)), &[]);
+        /// The fuzz target itself, on arbitrary bytes.
+        #[test]
+        fn arbitrary_bytes_as_accept_and_format(bytes in vec(any::<u8>(), 0..96)) {
+            crate::fuzzing::accept(&bytes);
         }
     }
 
     #[test]
     fn a_huge_number_of_ranges() {
         let refused = "text/turtle;q=0, text/html;q=0, ".repeat(50_000);
-        check_choice(Some(&refused), &[]);
+        check_for_fuzzing(Some(&refused), &[]);
+        let header = format!("{refused}text/csv;q=0.001");
+        check_for_fuzzing(Some(&header), &[]);
         assert_eq!(
-            negotiate_for_fuzzing(Some(&format!("{refused}text/csv;q=0.001")), &[]),
+            choose(Some(&header), &[], FUZZ_OFFERS).map_err(|e| e.status().as_u16()),
             Ok("text/csv")
         );
         let commas = ",".repeat(200_000);
         assert_eq!(
-            negotiate_for_fuzzing(Some(&commas), &[]),
+            choose(Some(&commas), &[], FUZZ_OFFERS).map_err(|e| e.status().as_u16()),
             Err(406),
             "no range at all"
         );

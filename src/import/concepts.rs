@@ -358,39 +358,50 @@ mod tests {
         "Martiens",
     ];
 
-    #[test]
-    fn the_longest_run_is_the_one_trying_every_run_finds() {
-        let c = concepts();
-        let mut rng = crate::fuzzing::Rng::new(0x9107);
-        let long = "abcdefghijklmnopqrstuvwxyz0123456789";
-        // Runs that fill a key (and name the long label) for sure.
-        let mut cases: Vec<Vec<&str>> = vec![
-            vec![long, long, long],
-            vec!["x", long, ".", long, long, "😀", long, "Mobilités"],
-            vec![".", long, long, "-", "a", "Agent"],
-        ];
-        for _ in 0..crate::fuzzing::CASES {
-            cases.push((0..rng.below(12)).map(|_| rng.piece(PIECES)).collect());
+    /// Whether `longest_run` finds, from every piece, what trying every
+    /// run finds.
+    fn check_longest_runs(c: &Concepts, pieces: &[&str]) {
+        let pieces: Vec<String> = pieces.iter().map(|p| (*p).to_owned()).collect();
+        let mut next_word = vec![pieces.len(); pieces.len() + 1];
+        for k in (0..pieces.len()).rev() {
+            next_word[k] = if has_word(&pieces[k]) {
+                k
+            } else {
+                next_word[k + 1]
+            };
         }
-        for case in cases {
-            let pieces: Vec<String> = case.into_iter().map(str::to_owned).collect();
-            let mut next_word = vec![pieces.len(); pieces.len() + 1];
-            for k in (0..pieces.len()).rev() {
-                next_word[k] = if has_word(&pieces[k]) {
-                    k
-                } else {
-                    next_word[k + 1]
-                };
+        for scheme in ["audience", "theme", "type-organisation", "statut"] {
+            for i in 0..pieces.len() {
+                assert_eq!(
+                    c.longest_run(scheme, &pieces, &next_word, i),
+                    every_run(c, scheme, &pieces, i),
+                    "{scheme} {pieces:?} from {i}"
+                );
             }
-            for scheme in ["audience", "theme", "type-organisation", "statut"] {
-                for i in 0..pieces.len() {
-                    assert_eq!(
-                        c.longest_run(scheme, &pieces, &next_word, i),
-                        every_run(&c, scheme, &pieces, i),
-                        "{scheme} {pieces:?} from {i}"
-                    );
-                }
-            }
+        }
+    }
+
+    /// Runs that fill a key (and name the long label) for sure, which
+    /// random pieces seldom make.
+    #[test]
+    fn the_longest_run_of_full_keys_is_the_one_trying_every_run_finds() {
+        let c = concepts();
+        let long = "abcdefghijklmnopqrstuvwxyz0123456789";
+        check_longest_runs(&c, &[long, long, long]);
+        check_longest_runs(&c, &["x", long, ".", long, long, "😀", long, "Mobilités"]);
+        check_longest_runs(&c, &[".", long, long, "-", "a", "Agent"]);
+    }
+
+    static CONCEPTS: std::sync::LazyLock<Concepts> = std::sync::LazyLock::new(concepts);
+
+    proptest::proptest! {
+        #![proptest_config(crate::fuzzing::proptest_config())]
+
+        #[test]
+        fn the_longest_run_is_the_one_trying_every_run_finds(
+            pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..12),
+        ) {
+            check_longest_runs(&CONCEPTS, &pieces);
         }
     }
 }

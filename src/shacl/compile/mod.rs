@@ -648,26 +648,9 @@ mod tests {
         assert!(e.to_string().contains("nested"), "{e}");
     }
 
-    use crate::fuzzing::{CASES, Rng, TURTLE_PREFIXES, shapes_graph};
-
-    #[test]
-    fn random_small_shapes_graphs_compile_or_fail_cleanly() {
-        let mut rng = Rng::new(0x5ac1);
-        for _ in 0..CASES {
-            // Most graphs start with a node shape, so that the compiler
-            // walks them; the rest is random triples of sh: terms.
-            let mut bytes = if rng.one_in(4) {
-                Vec::new()
-            } else {
-                vec![8, 0, 130]
-            };
-            bytes.extend(rng.bytes(3 * 40));
-            let g = shapes_graph(&bytes);
-            if let Err(e) = compile(&g) {
-                assert!(!e.to_string().is_empty(), "{bytes:?}");
-            }
-        }
-    }
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+    use proptest::sample::select;
 
     /// Turtle tokens of shapes, well and badly formed.
     const TURTLE: &[&str] = &[
@@ -721,18 +704,32 @@ mod tests {
         "\"1\"^^xsd:integer",
     ];
 
-    #[test]
-    fn random_turtle_shapes_compile_or_fail_cleanly() {
-        let mut rng = Rng::new(0x77c1);
-        for _ in 0..CASES {
-            let mut ttl = String::from(TURTLE_PREFIXES);
-            for _ in 0..rng.below(30) {
-                ttl.push_str(rng.piece(TURTLE));
-                ttl += " ";
+    proptest! {
+        #![proptest_config(crate::fuzzing::proptest_config())]
+
+        /// Small graphs of sh: terms, as the fuzz target reads them (three
+        /// bytes a triple); most start with a node shape, so that the
+        /// compiler walks them.
+        #[test]
+        fn small_shapes_graphs_compile_or_fail_cleanly_and_validate(
+            node_shape in any::<bool>(),
+            triples in vec(any::<u8>(), 0..120),
+        ) {
+            let mut data = vec![1];
+            if node_shape {
+                data.extend([8, 0, 130]);
             }
-            if let Err(e) = Shapes::from_turtle(&ttl, None) {
-                assert!(!e.to_string().is_empty(), "{ttl}");
-            }
+            data.extend(triples);
+            crate::fuzzing::shapes_compile(&data);
+        }
+
+        #[test]
+        fn turtle_shapes_compile_or_fail_cleanly_and_validate(
+            tokens in vec(select(TURTLE), 0..30),
+        ) {
+            let mut data = vec![0];
+            data.extend(tokens.join(" ").into_bytes());
+            crate::fuzzing::shapes_compile(&data);
         }
     }
 }
