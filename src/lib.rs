@@ -8,6 +8,8 @@ pub mod config;
 pub mod contribute;
 pub mod datadir;
 pub mod export;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod generate;
 pub mod html;
 pub mod http;

@@ -25,6 +25,7 @@ mod urlencoded;
 mod write;
 
 pub use error::{HttpError, Message};
+pub(crate) use negotiate::check_for_fuzzing as check_negotiation_for_fuzzing;
 pub use server::serve;
 pub use state::{AppState, Contrib};
 
