@@ -314,20 +314,16 @@ mod tests {
     /// tried and each glued again (cubic). Now linear.
     #[test]
     fn a_cell_of_many_pieces_is_matched_in_linear_time() {
+        // No timed assertion (speed is measured by benchmarks, not tests): a
+        // cubic matcher would make this test take hours instead of a second.
         let c = concepts();
         let cell = "zz,".repeat(20_000) + "Mobilités";
-        let started = std::time::Instant::now();
         let (found, unmatched) = c.find_many("theme", &cell);
         assert_eq!(found.len(), 1);
         assert_eq!(unmatched.len(), 20_000);
         let cell = ". , ".repeat(20_000) + "Mobilités";
         let (found, _) = c.find_many("theme", &cell);
         assert_eq!(found.len(), 1);
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(5),
-            "{:?}",
-            started.elapsed()
-        );
     }
 
     /// Pieces of list cells: labels, parts of labels, one letters (which
