@@ -210,6 +210,58 @@ fn reloading_a_record_replaces_it() {
     );
 }
 
+#[test]
+fn reloading_an_unchanged_record_writes_nothing() {
+    let store = TestStore::with_model();
+    let batch = || Batch {
+        name: "a.ttl".into(),
+        quads: org("Ville d'Essai", "Essai"),
+        text: None,
+    };
+    store
+        .stores
+        .load(vec![batch()], |_| ())
+        .expect("first load");
+    let version = store.stores.public().version();
+    let before = dump(&store, true);
+    let summary = store
+        .stores
+        .load(vec![batch()], |_| ())
+        .expect("second load");
+    assert_eq!(
+        (summary.graphs, summary.unchanged, summary.replaced),
+        (1, 1, 0)
+    );
+    assert_eq!(store.stores.public().version(), version, "no new version");
+    assert_eq!(dump(&store, true), before);
+    // With a new record beside it, the new one is written, the other left.
+    let mut quads = org("Ville d'Essai", "Essai");
+    quads.extend(bibia::rdf::parse(
+        Path::new("b.ttl"),
+        RdfFormat::Turtle,
+        "@prefix org: <http://www.w3.org/ns/org#> . @prefix foaf: <http://xmlns.com/foaf/0.1/> .\n\
+         </id/organisation/autre> a org:Organization ; foaf:name \"Autre\"@fr ."
+            .as_bytes(),
+        BASE,
+    )
+    .expect("parses"));
+    let batch = Batch {
+        name: "ab.ttl".into(),
+        quads,
+        text: None,
+    };
+    let summary = store.stores.load(vec![batch], |_| ()).expect("third load");
+    assert_eq!(
+        (summary.graphs, summary.unchanged, summary.replaced),
+        (2, 1, 0)
+    );
+    let text = String::from_utf8(dump(&store, false)).expect("utf-8");
+    assert!(
+        text.contains("\"Autre\"@fr") && text.contains("\"Ville d'Essai\"@fr"),
+        "{text}"
+    );
+}
+
 fn org(name: &str, _short: &str) -> Vec<Quad> {
     let ttl = format!(
         "@prefix bia: <https://w3id.org/bibia/def#> . @prefix org: <http://www.w3.org/ns/org#> . @prefix foaf: <http://xmlns.com/foaf/0.1/> .\n\

@@ -71,10 +71,11 @@ pub(crate) fn run(stores: &Stores, files: &[PathBuf], rebase: bool) -> anyhow::R
     match result {
         Ok(s) => {
             eprintln!(
-                "Chargé : {} quads dans {} graphe(s) ({} remplacé(s)), dont {} publics, en {:.1} s.",
+                "Chargé : {} quads dans {} graphe(s) ({} remplacé(s), {} déjà à jour), dont {} publics, en {:.1} s.",
                 s.quads,
                 s.graphs,
                 s.replaced,
+                s.unchanged,
                 s.public_quads,
                 start.elapsed().as_secs_f64()
             );

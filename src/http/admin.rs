@@ -81,10 +81,11 @@ pub(crate) async fn load(
                 text(
                     StatusCode::OK,
                     format!(
-                        "Chargé par le service : {} quads dans {} graphe(s) ({} remplacé(s)), dont {} publics, en {:.1} s.\n",
+                        "Chargé par le service : {} quads dans {} graphe(s) ({} remplacé(s), {} déjà à jour), dont {} publics, en {:.1} s.\n",
                         s.quads,
                         s.graphs,
                         s.replaced,
+                        s.unchanged,
                         s.public_quads,
                         start.elapsed().as_secs_f64()
                     ),

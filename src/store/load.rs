@@ -152,6 +152,9 @@ pub struct LoadSummary {
     pub graphs: usize,
     /// Of which, graphs that replaced an existing record.
     pub replaced: usize,
+    /// Of which, graphs stored already with exactly these quads (a file
+    /// loaded again): left as they are, not written again.
+    pub unchanged: usize,
     /// Quads that reached the public projection.
     pub public_quads: usize,
 }
@@ -275,21 +278,39 @@ impl Stores {
         let clock = std::time::Instant::now();
         let phase = |what: &str| tracing::debug!("{what} : {:.2} s", clock.elapsed().as_secs_f64());
         let names: Vec<String> = batches.iter().map(|b| b.name.clone()).collect();
-        let (groups, texts) = group(batches, &self.base);
+        let (mut groups, texts) = group(batches, &self.base);
         phase("graphes assignés");
-        let mut existing = Vec::new();
-        for (g, _) in &groups {
-            if self.contains_graph(g)? {
-                existing.push(g.clone());
-            }
-        }
-        let run = self.run_quads(&names, groups.len());
         let mut summary = LoadSummary {
             graphs: groups.len(),
-            replaced: existing.len(),
             quads: groups.iter().map(|(_, qs)| qs.len()).sum(),
             ..LoadSummary::default()
         };
+        // A record stored already with exactly these quads (a reference
+        // file loaded again) is left alone: rewriting it would change
+        // nothing but the time taken, and would turn a load of new records
+        // into a replacement, which goes through a transaction.
+        let mut existing = Vec::new();
+        let mut unchanged = HashSet::new();
+        for (g, qs) in &groups {
+            if self.contains_graph(g)? {
+                if self.holds_exactly(g, qs)? {
+                    unchanged.insert(g.clone());
+                } else {
+                    existing.push(g.clone());
+                }
+            }
+        }
+        if !unchanged.is_empty() {
+            groups.retain(|(g, _)| !unchanged.contains(g));
+            summary.unchanged = unchanged.len();
+            phase("graphes inchangés écartés");
+        }
+        summary.replaced = existing.len();
+        if groups.is_empty() {
+            // Nothing new: no run, no new version of the data.
+            return Ok(summary);
+        }
+        let run = self.run_quads(&names, groups.len());
         if existing.is_empty() {
             summary.public_quads = self.write_new(&groups, &texts, run, progress)?;
             phase("écrit");
@@ -312,6 +333,24 @@ impl Stores {
         fault_point();
         self.project(existing, public)?;
         Ok(summary)
+    }
+
+    /// Whether the full store holds exactly `quads` (without duplicates)
+    /// in graph `g`. Blank nodes are named anew at each parse, so a record
+    /// holding some never compares equal: it is replaced, as before.
+    fn holds_exactly(&self, g: &GraphName, quads: &[Quad]) -> Result<bool, StoreError> {
+        let wanted: HashSet<&Quad> = quads.iter().collect();
+        let mut stored = 0;
+        for q in self
+            .full
+            .quads_for_pattern(None, None, None, Some(g.as_ref()))
+        {
+            if !wanted.contains(&q?) {
+                return Ok(false);
+            }
+            stored += 1;
+        }
+        Ok(stored == wanted.len())
     }
 
     /// Writes records none of which is stored yet, with the bulk loaders:
