@@ -63,6 +63,9 @@ pub(crate) struct Derived {
     coming: AtomicUsize,
     /// Whether a background catch-up is scheduled.
     background: AtomicBool,
+    /// Whether anyone has searched since the service started: from then
+    /// on, every build makes the search index too.
+    searching: AtomicBool,
 }
 
 /// Says that newer indexes are coming, until dropped.
@@ -85,6 +88,7 @@ impl Derived {
             build: Mutex::new(()),
             coming: AtomicUsize::new(0),
             background: AtomicBool::new(false),
+            searching: AtomicBool::new(false),
         }
     }
 
@@ -129,15 +133,13 @@ impl Derived {
         {
             return Ok(latest);
         }
-        let search = self.latest().is_some_and(|l| l.searched());
-        self.build_locked(store, search)
+        self.build_locked(store)
     }
 
     /// Brings the indexes up to the data before returning: builds those of
     /// the current version, after the build under way if there is one
     /// (which may have made it unnecessary). Nothing when no request ever
-    /// asked for them. The search index is built too when the previous
-    /// one was in use.
+    /// asked for them.
     pub(crate) fn catch_up(self: &Arc<Self>, store: &PublicStore) -> Result<(), HttpError> {
         let _coming = self.announce();
         let _build = self.build.lock().unwrap_or_else(PoisonError::into_inner);
@@ -147,7 +149,7 @@ impl Derived {
         if latest.version.generation >= store.version().generation {
             return Ok(());
         }
-        self.build_locked(store, latest.searched()).map(drop)
+        self.build_locked(store).map(drop)
     }
 
     /// [`Derived::catch_up`] on a thread of its own, unless one is already
@@ -186,12 +188,13 @@ impl Derived {
     }
 
     /// Builds and publishes the indexes of the data as it is now (the
-    /// search index too when `search`); the caller holds the build lock.
-    fn build_locked(&self, store: &PublicStore, search: bool) -> Result<Arc<Indexes>, HttpError> {
+    /// search index too once someone has searched); the caller holds the
+    /// build lock.
+    fn build_locked(&self, store: &PublicStore) -> Result<Arc<Indexes>, HttpError> {
         let started = std::time::Instant::now();
         let version = store.version();
         let records = Arc::new(Index::build(store, &self.base).map_err(HttpError::internal)?);
-        let search = if search {
+        let search = if self.searching.load(Ordering::SeqCst) {
             match self.searches.of_version(store, &records, version) {
                 Ok(index) => Some(Arc::new(index)),
                 Err(e) => {
@@ -222,9 +225,9 @@ impl Derived {
     }
 
     /// The search index of `indexes`: built (or opened from disk) by the
-    /// first search that needs it, as a build (one at a time). Only the
-    /// first indexes of a run are published without one: once someone
-    /// searches, each build makes both.
+    /// first search that needs it, as a build (one at a time). Once
+    /// someone has searched, each build makes both, so this happens to
+    /// the first indexes of a run only.
     pub(crate) fn search(
         &self,
         indexes: &Indexes,
@@ -233,6 +236,7 @@ impl Derived {
         if let Some(index) = indexes.search_index() {
             return Ok(index);
         }
+        self.searching.store(true, Ordering::SeqCst);
         let _build = self.build.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(index) = indexes.search_index() {
             return Ok(index);
@@ -265,11 +269,6 @@ impl Indexes {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
-    }
-
-    /// Whether its search index was built (someone searches).
-    fn searched(&self) -> bool {
-        self.search_index().is_some()
     }
 }
 
@@ -337,7 +336,10 @@ mod tests {
         let current = derived.read(&store).expect("indexes");
         assert_eq!(current.version, store.version());
         assert!(listed(&current, "Tri des courriers entrants"));
-        assert!(current.searched(), "built with the lists' index");
+        assert!(
+            current.search_index().is_some(),
+            "built with the lists' index"
+        );
         let hits = derived
             .search(&current, &store)
             .expect("search index")
