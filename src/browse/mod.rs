@@ -363,7 +363,6 @@ impl Index {
         let mut reader = Reader {
             store,
             base,
-            nodes: HashMap::new(),
             labels: HashMap::new(),
             places: HashMap::new(),
         };
@@ -452,81 +451,46 @@ impl Index {
     }
 }
 
-/// Reads entries, remembering what it read: each node's properties (one
-/// read of the store per node, where a read per property made most of the
-/// time of a build), labels and where territories lie.
+/// Reads entries, remembering labels and where territories lie.
 struct Reader<'a> {
     store: &'a PublicStore,
     base: &'a BaseIri,
-    nodes: HashMap<NamedNode, Vec<(NamedNode, Term)>>,
     labels: HashMap<NamedNode, String>,
     places: HashMap<NamedNode, (Vec<FacetValue>, Vec<FacetValue>)>,
 }
 
-/// The values of `p` among a node's `properties`.
-fn values_of<'p>(
-    properties: &'p [(NamedNode, Term)],
-    p: NamedNodeRef<'p>,
-) -> impl Iterator<Item = &'p Term> {
-    properties
-        .iter()
-        .filter(move |(q, _)| q.as_ref() == p)
-        .map(|(_, o)| o)
-}
-
 impl Reader<'_> {
-    /// Every property of `node` with its values, read once.
-    fn properties(&mut self, node: &NamedNode) -> Result<&[(NamedNode, Term)], StoreError> {
-        if !self.nodes.contains_key(node) {
-            let read = self.store.properties(node.as_ref())?;
-            self.nodes.insert(node.clone(), read);
-        }
-        Ok(self.nodes.get(node).map_or(&[], Vec::as_slice))
-    }
-
-    /// The IRIs among the values of `p` of `node`.
-    fn linked(
-        &mut self,
-        node: &NamedNode,
-        p: NamedNodeRef<'_>,
-    ) -> Result<Vec<NamedNode>, StoreError> {
-        Ok(values_of(self.properties(node)?, p)
-            .filter_map(|t| match t {
-                Term::NamedNode(n) => Some(n.clone()),
-                _ => None,
-            })
-            .collect())
-    }
-
-    /// Whether `node` has `class` as an `rdf:type`.
-    fn has_type(&mut self, node: &NamedNode, class: NamedNodeRef<'_>) -> Result<bool, StoreError> {
-        Ok(values_of(self.properties(node)?, rdf::TYPE)
-            .any(|t| matches!(t, Term::NamedNode(n) if n.as_ref() == class)))
-    }
-
     fn entry(&mut self, kind: Kind, iri: NamedNode) -> Result<Entry, StoreError> {
-        let own = self.properties(&iri)?.to_vec();
-        let text = |p| crate::store::best_text_of(values_of(&own, p));
+        let store = self.store;
+        let text = |p| -> Result<Option<String>, StoreError> {
+            Ok(crate::store::best_text_of(
+                store.objects(iri.as_ref(), p)?.iter(),
+            ))
+        };
         let title = self.label(&iri)?;
-        let summary = text(dcterms::DESCRIPTION)
+        let summary = text(dcterms::DESCRIPTION)?
             .map(|d| shorten(&d, 220))
             .unwrap_or_default();
-        let literal = |p| -> String {
-            values_of(&own, p)
+        let literal = |p| -> Result<String, StoreError> {
+            Ok(store
+                .objects(iri.as_ref(), p)?
+                .into_iter()
                 .filter_map(|t| match t {
                     Term::Literal(l) => Some(l.value().to_owned()),
                     _ => None,
                 })
                 .max()
-                .unwrap_or_default()
+                .unwrap_or_default())
         };
         let updated = [dcterms::MODIFIED, dcterms::CREATED, dcterms::ISSUED]
             .into_iter()
             .map(literal)
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
             .max()
             .unwrap_or_default();
-        let start = literal(schema::START_DATE);
-        let fictitious = literal(bia::IS_FICTITIOUS) == "true";
+        let start = literal(schema::START_DATE)?;
+        let fictitious = literal(bia::IS_FICTITIOUS)? == "true";
         let mut facets: BTreeMap<Facet, Vec<FacetValue>> = BTreeMap::new();
         let mut organisation = None;
         match kind {
@@ -542,11 +506,10 @@ impl Reader<'_> {
                 }
                 let mut risks = Vec::new();
                 let mut filled = std::collections::BTreeSet::new();
-                for record in self.linked(&iri, bia::ALGORITHM)? {
+                for record in self.store.linked(iri.as_ref(), bia::ALGORITHM)? {
                     risks.extend(self.concepts(&record, bia::AI_ACT_RISK_CATEGORY)?);
-                    let properties = self.properties(&record)?;
                     for field in TRANSPARENCY {
-                        if values_of(properties, field).next().is_some() {
+                        if !self.store.objects(record.as_ref(), field)?.is_empty() {
                             filled.insert(field);
                         }
                     }
@@ -566,7 +529,7 @@ impl Reader<'_> {
                     );
                 }
                 let mut categories = Vec::new();
-                for solution in self.linked(&iri, bia::USES_SOLUTION)? {
+                for solution in self.store.linked(iri.as_ref(), bia::USES_SOLUTION)? {
                     categories.extend(self.categories(&solution)?);
                 }
                 facets.insert(Facet::SolutionCategory, categories);
@@ -583,7 +546,7 @@ impl Reader<'_> {
             }
             Kind::Ressource => {
                 let mut types = Vec::new();
-                for class in self.linked(&iri, rdf::TYPE)? {
+                for class in self.store.linked(iri.as_ref(), rdf::TYPE)? {
                     if class.as_ref() != bia::TECHNICAL_RESOURCE {
                         types.push(self.value(&class)?);
                     }
@@ -615,7 +578,7 @@ impl Reader<'_> {
         iri: &NamedNode,
         p: NamedNodeRef<'_>,
     ) -> Result<Option<(NamedNode, String)>, StoreError> {
-        match self.linked(iri, p)?.into_iter().next() {
+        match self.store.linked(iri.as_ref(), p)?.into_iter().next() {
             Some(node) => {
                 let name = self.label(&node)?;
                 Ok(Some((node, name)))
@@ -634,7 +597,10 @@ impl Reader<'_> {
             .entry(Facet::OrganisationType)
             .or_default()
             .extend(types);
-        for territory in self.linked(organisation, bia::TERRITORY_LINK)? {
+        for territory in self
+            .store
+            .linked(organisation.as_ref(), bia::TERRITORY_LINK)?
+        {
             let (regions, departements) = self.place(&territory)?;
             facets.entry(Facet::Region).or_default().extend(regions);
             facets
@@ -657,23 +623,29 @@ impl Reader<'_> {
         let mut regions = Vec::new();
         let mut departements = Vec::new();
         let mut around = vec![territory.clone()];
-        around.extend(self.linked(territory, igeo::SUBDIVISION_DE)?);
-        if self.has_type(territory, igeo::INTERCOMMUNALITE)? {
+        around.extend(
+            self.store
+                .linked(territory.as_ref(), igeo::SUBDIVISION_DE)?,
+        );
+        if self
+            .store
+            .has_type(territory.as_ref(), igeo::INTERCOMMUNALITE)?
+        {
             for member in self
                 .store
                 .subjects(bia::MEMBER_OF, territory.as_ref().into())?
             {
                 if let NamedOrBlankNode::NamedNode(m) = member {
-                    around.extend(self.linked(&m, igeo::SUBDIVISION_DE)?);
+                    around.extend(self.store.linked(m.as_ref(), igeo::SUBDIVISION_DE)?);
                 }
             }
         }
         around.sort();
         around.dedup();
         for t in around {
-            if self.has_type(&t, igeo::REGION)? {
+            if self.store.has_type(t.as_ref(), igeo::REGION)? {
                 regions.push(self.value(&t)?);
-            } else if self.has_type(&t, igeo::DEPARTEMENT)? {
+            } else if self.store.has_type(t.as_ref(), igeo::DEPARTEMENT)? {
                 departements.push(self.value(&t)?);
             }
         }
@@ -683,17 +655,18 @@ impl Reader<'_> {
     }
 
     fn categories(&mut self, solution: &NamedNode) -> Result<Vec<FacetValue>, StoreError> {
-        Ok(
-            values_of(self.properties(solution)?, schema::APPLICATION_CATEGORY)
-                .filter_map(|t| match t {
-                    Term::Literal(l) => Some(FacetValue {
-                        key: slug(l.value()),
-                        label: l.value().to_owned(),
-                    }),
-                    _ => None,
-                })
-                .collect(),
-        )
+        Ok(self
+            .store
+            .objects(solution.as_ref(), schema::APPLICATION_CATEGORY)?
+            .into_iter()
+            .filter_map(|t| match t {
+                Term::Literal(l) => Some(FacetValue {
+                    key: slug(l.value()),
+                    label: l.value().to_owned(),
+                }),
+                _ => None,
+            })
+            .collect())
     }
 
     fn concepts(
@@ -702,7 +675,7 @@ impl Reader<'_> {
         p: NamedNodeRef<'_>,
     ) -> Result<Vec<FacetValue>, StoreError> {
         let mut out = Vec::new();
-        for n in self.linked(subject, p)? {
+        for n in self.store.linked(subject.as_ref(), p)? {
             out.push(self.value(&n)?);
         }
         Ok(out)
@@ -726,11 +699,7 @@ impl Reader<'_> {
         if let Some(l) = self.labels.get(node) {
             return Ok(l.clone());
         }
-        let properties = self.properties(node)?;
-        let named = crate::store::NAMES
-            .iter()
-            .find_map(|p| crate::store::best_text_of(values_of(properties, *p)));
-        let label = match named {
+        let label = match self.store.label(node.as_ref())? {
             Some(l) => l,
             None => self
                 .base

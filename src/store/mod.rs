@@ -17,7 +17,7 @@ mod write;
 pub use crate::model::{AccessPolicy, Batch};
 pub use load::{ForeignBase, LoadError, LoadSummary, foreign_base, rebase};
 pub use lookup::OrganisationIndex;
-pub use read::{DataVersion, NAMES, Referrer, Statistics, best_text_of};
+pub use read::{DataVersion, Referrer, Statistics, best_text_of};
 pub use write::{
     Action, Author, Entry, Precondition, Report, StoredRecord, WriteError, Written, time_of,
 };

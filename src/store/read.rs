@@ -55,7 +55,7 @@ pub struct Referrer {
 }
 
 /// The properties that name a thing, most specific first.
-pub const NAMES: [NamedNodeRef<'static>; 5] = [
+const NAMES: [NamedNodeRef<'static>; 5] = [
     dcterms::TITLE,
     foaf::NAME,
     schema::NAME,
@@ -92,28 +92,6 @@ impl PublicStore {
             let object = q?.object;
             if !out.contains(&object) {
                 out.push(object);
-            }
-        }
-        Ok(out)
-    }
-
-    /// Every property of a subject with its values (any graph, without
-    /// repeats), in the store's order: one read of the store where
-    /// [`PublicStore::objects`] makes one per property.
-    pub fn properties(
-        &self,
-        subject: NamedNodeRef<'_>,
-    ) -> Result<Vec<(NamedNode, Term)>, StoreError> {
-        let mut seen = HashSet::new();
-        let mut out = Vec::new();
-        for q in self
-            .0
-            .quads_for_pattern(Some(subject.into()), None, None, None)
-        {
-            let q = q?;
-            let pair = (q.predicate, q.object);
-            if seen.insert(pair.clone()) {
-                out.push(pair);
             }
         }
         Ok(out)
