@@ -759,12 +759,19 @@ pub(crate) fn publishing<T>(state: &AppState, write: impl FnOnce() -> T) -> T {
     let store = state.engine.public();
     let before = store.version().generation;
     let coming = state.pages.derived.announce();
+    let started = std::time::Instant::now();
     let written = write();
     if store.version().generation != before {
+        let committed = started.elapsed();
         if let Err(e) = state.pages.derived.catch_up(store) {
             tracing::warn!("index des listes non refait : {}", e.message().fr);
         }
         drop(coming);
+        tracing::debug!(
+            "écriture publiée en {:.2} s, index à jour {:.2} s après",
+            committed.as_secs_f64(),
+            (started.elapsed() - committed).as_secs_f64()
+        );
         refresh_in_background(state);
     }
     written
