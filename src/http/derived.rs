@@ -136,17 +136,23 @@ impl Derived {
         self.build_locked(store)
     }
 
-    /// Brings the indexes up to the data before returning: builds those of
-    /// the current version, after the build under way if there is one
-    /// (which may have made it unnecessary). Nothing when no request ever
-    /// asked for them.
-    pub(crate) fn catch_up(self: &Arc<Self>, store: &PublicStore) -> Result<(), HttpError> {
+    /// Brings the indexes up to version `generation` of the data at least
+    /// before returning: after the build under way if there is one (which
+    /// may have been enough), builds those of the data as it then is.
+    /// Nothing when no request ever asked for them. A write waits for the
+    /// version it made, not for those made since: each writer waiting for
+    /// the next build would otherwise build in turn.
+    pub(crate) fn catch_up(
+        self: &Arc<Self>,
+        store: &PublicStore,
+        generation: u64,
+    ) -> Result<(), HttpError> {
         let _coming = self.announce();
         let _build = self.build.lock().unwrap_or_else(PoisonError::into_inner);
         let Some(latest) = self.latest() else {
             return Ok(());
         };
-        if latest.version.generation >= store.version().generation {
+        if latest.version.generation >= generation {
             return Ok(());
         }
         self.build_locked(store).map(drop)
@@ -167,7 +173,7 @@ impl Derived {
             .spawn(move || {
                 let _coming = coming;
                 loop {
-                    let built = this.catch_up(&store);
+                    let built = this.catch_up(&store, store.version().generation);
                     this.background.store(false, Ordering::SeqCst);
                     if let Err(e) = built {
                         // The next request that needs them tries again.
@@ -329,9 +335,17 @@ mod tests {
         import(&stores, "Tri des courriers entrants");
         let stale = derived.read(&store).expect("indexes");
         assert!(Arc::ptr_eq(&stale, &first), "the previous indexes");
+        // A writer waits for the version it made only: one already
+        // indexed needs no build, whatever was written since.
+        derived
+            .catch_up(&store, first.version.generation)
+            .expect("nothing to build");
+        assert!(Arc::ptr_eq(&derived.read(&store).expect("indexes"), &first));
         // The writer builds them before it answers; from then on every
         // request has them, the search index too (it was in use).
-        derived.catch_up(&store).expect("built");
+        derived
+            .catch_up(&store, store.version().generation)
+            .expect("built");
         drop(coming);
         let current = derived.read(&store).expect("indexes");
         assert_eq!(current.version, store.version());

@@ -761,9 +761,10 @@ pub(crate) fn publishing<T>(state: &AppState, write: impl FnOnce() -> T) -> T {
     let coming = state.pages.derived.announce();
     let started = std::time::Instant::now();
     let written = write();
-    if store.version().generation != before {
+    let after = store.version().generation;
+    if after != before {
         let committed = started.elapsed();
-        if let Err(e) = state.pages.derived.catch_up(store) {
+        if let Err(e) = state.pages.derived.catch_up(store, after) {
             tracing::warn!("index des listes non refait : {}", e.message().fr);
         }
         drop(coming);
