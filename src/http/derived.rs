@@ -35,7 +35,8 @@ use crate::iri::BaseIri;
 use crate::search::{SearchIndex, Searches};
 use crate::store::{DataVersion, PublicStore};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock, TryLockError};
+use std::time::Duration;
 
 /// The lists' index and the search index of one version of the data.
 #[derive(Debug)]
@@ -58,6 +59,10 @@ pub(crate) struct Derived {
     latest: RwLock<Option<Arc<Indexes>>>,
     /// Held by the one build under way.
     build: Mutex<()>,
+    /// How many builds have ended, and the signal of each end: who waits
+    /// for a build waits for this, not for the lock, which the builds that
+    /// start meanwhile would keep from it.
+    ended: (Mutex<u64>, Condvar),
     /// How many writes or builds are under way that will publish newer
     /// indexes: while there is one, requests take the published ones.
     coming: AtomicUsize,
@@ -66,6 +71,17 @@ pub(crate) struct Derived {
     /// Whether anyone has searched since the service started: from then
     /// on, every build makes the search index too.
     searching: AtomicBool,
+}
+
+/// Says that a build has ended (or given up) when dropped.
+struct Ended<'a>(&'a Derived);
+
+impl Drop for Ended<'_> {
+    fn drop(&mut self) {
+        let (count, signal) = &self.0.ended;
+        *count.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        signal.notify_all();
+    }
 }
 
 /// Says that newer indexes are coming, until dropped.
@@ -86,6 +102,7 @@ impl Derived {
             searches,
             latest: RwLock::new(None),
             build: Mutex::new(()),
+            ended: (Mutex::new(0), Condvar::new()),
             coming: AtomicUsize::new(0),
             background: AtomicBool::new(false),
             searching: AtomicBool::new(false),
@@ -126,36 +143,76 @@ impl Derived {
         {
             return Ok(latest);
         }
-        let _coming = self.announce();
-        let _build = self.build.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(latest) = self.latest()
-            && latest.version.generation >= generation
-        {
-            return Ok(latest);
-        }
-        self.build_locked(store)
+        self.reach(store, generation, true)?
+            .ok_or_else(|| HttpError::internal(std::io::Error::other("index des listes absents")))
     }
 
     /// Brings the indexes up to version `generation` of the data at least
     /// before returning: after the build under way if there is one (which
     /// may have been enough), builds those of the data as it then is.
     /// Nothing when no request ever asked for them. A write waits for the
-    /// version it made, not for those made since: each writer waiting for
-    /// the next build would otherwise build in turn.
+    /// version it made, not for those made since.
     pub(crate) fn catch_up(
         self: &Arc<Self>,
         store: &PublicStore,
         generation: u64,
     ) -> Result<(), HttpError> {
+        self.reach(store, generation, false).map(drop)
+    }
+
+    /// Waits until indexes of version `generation` at least are published
+    /// and returns them (`None` when none were ever built and `first` is
+    /// false: then nobody needs them yet). When they are not and no build
+    /// is under way, this thread builds them; otherwise it waits for the
+    /// build under way to end and looks again.
+    fn reach(
+        self: &Arc<Self>,
+        store: &PublicStore,
+        generation: u64,
+        first: bool,
+    ) -> Result<Option<Arc<Indexes>>, HttpError> {
         let _coming = self.announce();
-        let _build = self.build.lock().unwrap_or_else(PoisonError::into_inner);
-        let Some(latest) = self.latest() else {
-            return Ok(());
-        };
-        if latest.version.generation >= generation {
-            return Ok(());
+        loop {
+            let ended = *self.ended.0.lock().unwrap_or_else(PoisonError::into_inner);
+            match self.latest() {
+                Some(latest) if latest.version.generation >= generation => {
+                    return Ok(Some(latest));
+                }
+                None if !first => return Ok(None),
+                _ => {}
+            }
+            if let Some(_build) = self.try_build() {
+                let _ended = Ended(self);
+                // A build may have ended between the look and the lock.
+                match self.latest() {
+                    Some(latest) if latest.version.generation >= generation => {
+                        return Ok(Some(latest));
+                    }
+                    None if !first => return Ok(None),
+                    _ => return self.build_locked(store).map(Some),
+                }
+            }
+            self.wait_for_build(ended);
         }
-        self.build_locked(store).map(drop)
+    }
+
+    /// The build lock, unless a build holds it.
+    fn try_build(&self) -> Option<MutexGuard<'_, ()>> {
+        match self.build.try_lock() {
+            Ok(guard) => Some(guard),
+            Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
+        }
+    }
+
+    /// Waits until more builds than `ended` have ended (a second at most:
+    /// the caller looks again anyway).
+    fn wait_for_build(&self, ended: u64) {
+        let (count, signal) = &self.ended;
+        let count = count.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = signal
+            .wait_timeout_while(count, Duration::from_secs(1), |n| *n == ended)
+            .unwrap_or_else(PoisonError::into_inner);
     }
 
     /// [`Derived::catch_up`] on a thread of its own, unless one is already
@@ -244,6 +301,7 @@ impl Derived {
         }
         self.searching.store(true, Ordering::SeqCst);
         let _build = self.build.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ended = Ended(self);
         if let Some(index) = indexes.search_index() {
             return Ok(index);
         }
