@@ -40,11 +40,14 @@ PASSWORD = "un mot de passe assez long"
 MODERATOR = "charge@reseau.example"
 
 
-def start(binary, data, port):
-    base = f"http://127.0.0.1:{port}/"
+def start(binary, data, port, base_iri=None):
+    """Serves `data`; returns the process and the URL it answers on. The
+    pages link under the base IRI, and the clients follow those paths on
+    the server's own address."""
+    url = f"http://127.0.0.1:{port}/"
     proc = subprocess.Popen(
         [binary, "serve", "--data-dir", data, "--bind", f"127.0.0.1:{port}",
-         "--base-iri", base, "--max-connections", "256"],
+         "--base-iri", base_iri or url, "--max-connections", "256"],
         stderr=subprocess.PIPE, text=True)
     for line in proc.stderr:
         if line.startswith("bibia écoute sur"):
@@ -53,7 +56,7 @@ def start(binary, data, port):
         sys.exit("bibia serve s'est arrêté avant d'écouter")
     # Keep reading its log so that it never blocks on a full pipe.
     threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
-    return proc, base
+    return proc, url
 
 
 def free_port():
@@ -202,7 +205,8 @@ def main():
                                                   "release", "bibia"))
     ap.add_argument("--connections", type=int, default=64)
     ap.add_argument("--seconds", type=float, default=60)
-    ap.add_argument("--data")
+    ap.add_argument("--data", help="an existing data directory (default: a new one, seeded with the demo)")
+    ap.add_argument("--base-iri", help="the base IRI of --data's store (default: the server's address)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--writes", type=float, default=2,
                     help="part of writes, in percent (taken from SPARQL's)")
@@ -213,9 +217,9 @@ def main():
     binary = shutil.which(args.bin) or args.bin
     data = args.data or tempfile.mkdtemp(prefix="bibia-charge-")
     port = free_port()
-    proc, base = start(binary, data, port)
+    proc, base = start(binary, data, port, args.base_iri)
     try:
-        tok = token(binary, data, base)
+        tok = token(binary, data, args.base_iri or base)
         paths = targets(base)
         print(f"bibia ({binary}) sur {base} ; {args.connections} connexions pendant "
               f"{args.seconds:.0f} s ; mélange : " +

@@ -1,5 +1,5 @@
 """The demo files plus only the reference territories they link to, shared
-by scripts/shacl-differential.py and scripts/bench-shacl.py (validating the
+by scripts/shacl-differential.py and bench/shacl.py (validating the
 whole territory set would dominate pySHACL's time)."""
 
 from pathlib import Path

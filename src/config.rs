@@ -59,6 +59,10 @@ pub struct Config {
     pub contact: String,
     /// Datasets per page of the DCAT catalogue.
     pub catalog_page_size: usize,
+    /// Whether the base IRI was given (else it was made from `bind`).
+    pub base_given: bool,
+    /// The primary this service is a read replica of (`--replica-of`).
+    pub replica_of: Option<String>,
 }
 
 /// The contact of the pages' "signaler une erreur" until a deployment sets
@@ -128,6 +132,8 @@ impl Config {
             return Err(ConfigError::Zero("--max-connections"));
         }
         Ok(Self {
+            base_given: base.is_some(),
+            replica_of: None,
             base: base_or_local(base, Some(&bind))?,
             data_dir,
             bind,

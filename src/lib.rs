@@ -6,7 +6,10 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod contribute;
+pub mod datadir;
 pub mod export;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod generate;
 pub mod html;
 pub mod http;
@@ -15,6 +18,7 @@ pub mod iri;
 pub mod model;
 pub mod query;
 pub mod rdf;
+pub mod replica;
 pub mod search;
 pub mod shacl;
 pub mod siren;

@@ -184,7 +184,7 @@ impl Principal {
 #[non_exhaustive]
 pub enum AccountError {
     /// Reading or writing a file failed.
-    #[error("fichier des comptes {path} : {source}", path = path.display())]
+    #[error("fichier des comptes {}", crate::datadir::io_message(path, source))]
     Io {
         /// The file or folder.
         path: PathBuf,
@@ -217,6 +217,9 @@ pub enum AccountError {
         /// The version it declares.
         version: u32,
     },
+    /// The data directory is of another layout (see [`crate::datadir`]).
+    #[error(transparent)]
+    Layout(#[from] crate::datadir::LayoutError),
     /// No account has this log-in.
     #[error("aucun compte « {0} »")]
     UnknownUser(String),
@@ -366,6 +369,8 @@ impl Accounts {
     /// Opens the accounts of the data directory `data_dir` (its folder
     /// `comptes/` is made if missing; no file means no accounts yet).
     pub fn open(data_dir: &Path) -> Result<Self, AccountError> {
+        // A directory of another layout is left as it is.
+        crate::datadir::check(data_dir)?;
         let folder = Folder::open(data_dir)?;
         let cache = folder.read()?;
         Ok(Self {

@@ -78,6 +78,10 @@ pub enum Command {
         /// The address the pages' "signaler une erreur" links write to.
         #[arg(long, env = "BIBIA_CONTACT_EMAIL", default_value = crate::config::DEFAULT_CONTACT)]
         contact_email: String,
+        /// Serve a read-only copy of this primary (`http://10.0.0.1:8080/`),
+        /// kept up to date from its change feed; writes stay on the primary.
+        #[arg(long, env = "BIBIA_REPLICA_OF", value_name = "URL")]
+        replica_of: Option<String>,
     },
     /// Validate files and load them into the store, atomically.
     Load {

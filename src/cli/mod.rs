@@ -45,6 +45,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             no_demo,
             catalog_page_size,
             contact_email,
+            replica_of,
         } => {
             let limits = crate::config::QueryLimits {
                 timeout: std::time::Duration::from_secs(query_timeout),
@@ -69,6 +70,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             }
             serve::run(crate::config::Config {
                 catalog_page_size,
+                replica_of,
                 ..config
             })
         }

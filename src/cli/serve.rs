@@ -5,11 +5,18 @@
 use super::Outcome;
 use crate::config::Config;
 use crate::model::seed::Seed;
-use crate::store::{LoadError, PublicStore, SeedError, Stores};
+use crate::store::{LoadError, PublicStore, ReplicaStore, SeedError, Stores};
 use anyhow::Context as _;
 use std::time::Instant;
 
 pub(crate) fn run(config: Config) -> anyhow::Result<Outcome> {
+    if let Some(url) = config.replica_of.clone() {
+        return replica(config, &url);
+    }
+    // A damaged accounts file is refused before the stores are opened
+    // (opening a store rewrites some of its files).
+    crate::accounts::Accounts::open(&config.data_dir)
+        .with_context(|| format!("comptes de {}", config.data_dir.display()))?;
     let stores = Stores::open(&config.data_dir, config.base.clone())
         .with_context(|| format!("ouverture de la base {}", config.data_dir.display()))?;
     if stores.is_empty()? {
@@ -118,8 +125,15 @@ async fn serve(stores: Stores, config: Config) -> anyhow::Result<()> {
         config.limits.max_body,
     )
     .with_context(|| format!("comptes de {}", config.data_dir.display()))?;
-    let state = state.with_contributions(contrib);
+    let state = state.with_contributions(contrib).with_feed(stores.feed());
     dump_in_background(&state);
+    listen(state, &config).await?;
+    drop(stores);
+    Ok(())
+}
+
+/// Serves `state` on the configured address until a signal.
+async fn listen(state: crate::http::AppState, config: &Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .with_context(|| format!("écoute sur {} impossible", config.bind))?;
@@ -130,8 +144,130 @@ async fn serve(stores: Stores, config: Config) -> anyhow::Result<()> {
     );
     crate::http::serve(listener, state, config.max_connections, shutdown_signal()).await?;
     eprintln!("Arrêt propre : requêtes en cours terminées.");
-    drop(stores);
     Ok(())
+}
+
+/// `serve --replica-of URL`: a read-only copy of a primary's public data,
+/// which follows its change feed. The first copy is made before listening
+/// (a restarted replica with a copy serves it at once and catches up).
+fn replica(mut config: Config, url: &str) -> anyhow::Result<Outcome> {
+    use crate::replica::{Follower, Source, Status};
+    use std::sync::Arc;
+    let source = Source::parse(url)?;
+    let store = Arc::new(
+        ReplicaStore::open(&config.data_dir, &source.url())
+            .with_context(|| format!("ouverture de la réplique {}", config.data_dir.display()))?,
+    );
+    config.base = replica_base(&source, &store, &config)?;
+    let status = Arc::new(Status::new(source.clone(), store.position()));
+    let follower = Follower::new(Arc::clone(&store), Arc::clone(&status), &config.data_dir);
+    first_copy(&follower, &source, store.position().is_some());
+    let model = crate::model::Model::bundled(&config.base)?;
+    let mut state = crate::http::AppState::new(
+        store.public(),
+        config.base.clone(),
+        config.limits.clone(),
+        Arc::new(model.layout.clone()),
+        &config.contact,
+        &config.data_dir,
+    )?;
+    state.catalog_page_size = config.catalog_page_size;
+    let state = state.as_replica(status);
+    dump_in_background(&state);
+    let derived = state.clone();
+    let dumps = state.clone();
+    std::thread::Builder::new()
+        .name("bibia-replique".into())
+        .spawn(move || {
+            follower.follow(
+                || derived.refresh_indexes(),
+                || {
+                    if let Err(e) = dumps.dumps.current(dumps.engine.public()) {
+                        tracing::warn!("fichiers de téléchargement non refaits : {e}");
+                    }
+                },
+            )
+        })
+        .context("lancement du suivi du serveur principal")?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(listen(state, &config))?;
+    Ok(Outcome::Success)
+}
+
+/// The replica's base IRI: its primary's (the same IRIs are served), which
+/// a `--base-iri` given must match.
+fn replica_base(
+    source: &crate::replica::Source,
+    store: &ReplicaStore,
+    config: &Config,
+) -> anyhow::Result<crate::iri::BaseIri> {
+    let known = match crate::replica::primary_base(source) {
+        Ok(base) => {
+            store.set_base(&base)?;
+            base
+        }
+        Err(e) => match store.base() {
+            Some(base) => {
+                tracing::warn!("{e:#} ; IRI de base gardée de la dernière copie : {base}");
+                base
+            }
+            None => {
+                return Err(e.context(format!(
+                    "première copie impossible : le serveur principal {} doit répondre",
+                    source.url()
+                )));
+            }
+        },
+    };
+    if config.base_given && config.base.as_str() != known {
+        anyhow::bail!(
+            "--base-iri {} mais le serveur principal {} publie {known} : une réplique sert les IRI de son principal (retirez --base-iri)",
+            config.base.as_str(),
+            source.url()
+        );
+    }
+    Ok(crate::iri::BaseIri::parse(&known)?)
+}
+
+/// The first exchange: a new replica waits for its copy (saying so), a
+/// restarted one tries once and serves what it has.
+fn first_copy(
+    follower: &crate::replica::Follower,
+    source: &crate::replica::Source,
+    has_copy: bool,
+) {
+    let start = Instant::now();
+    if !has_copy {
+        eprintln!(
+            "Réplique de {} : copie des données publiques…",
+            source.url()
+        );
+    }
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        match follower.sync(std::time::Duration::ZERO) {
+            Ok(synced) => {
+                eprintln!(
+                    "Réplique à jour en {:.1} s ({synced:?}).",
+                    start.elapsed().as_secs_f64()
+                );
+                return;
+            }
+            Err(e) if has_copy => {
+                eprintln!(
+                    "Serveur principal injoignable ({e:#}) : la copie déjà là est servie, et suivra dès qu'il répondra."
+                );
+                return;
+            }
+            Err(e) => {
+                eprintln!("Essai {attempt} : {e:#} ; nouvel essai dans 2 s.");
+                std::thread::sleep(std::time::Duration::from_secs(2));
+            }
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -102,7 +102,10 @@ pub enum DumpError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A file of the dumps' folder could not be written or read.
-    #[error("fichier de téléchargement {path} : {source}")]
+    #[error(
+        "fichier de téléchargement {}",
+        crate::datadir::io_message(path, source)
+    )]
     Io {
         /// The file.
         path: PathBuf,
@@ -171,7 +174,9 @@ impl Dumps {
         let version = store.version();
         if current.as_ref().is_none_or(|set| !set.is_of(version)) {
             *current = None;
-            let kept = self.read_description().filter(|set| set.is_of(version));
+            let kept = self
+                .read_description()
+                .filter(|set| set.is_of(version) && self.intact(set));
             let set = match kept {
                 Some(set) => set,
                 None => self.write_all(store)?,
@@ -317,16 +322,58 @@ impl Dumps {
         Ok((out.size, sha256))
     }
 
+    /// Whether the files of `set` hold what was written (their SHA-256): a
+    /// damaged file is made again rather than served.
+    fn intact(&self, set: &DumpSet) -> bool {
+        set.files.iter().all(|f| {
+            let path = self.dir.join(&f.name);
+            let mut hash = Hashing {
+                inner: io::sink(),
+                hash: sha2::Sha256::new(),
+                size: 0,
+            };
+            let read = File::open(&path).and_then(|mut file| io::copy(&mut file, &mut hash));
+            let same = read.is_ok()
+                && hash
+                    .hash
+                    .finalize()
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
+                    == f.sha256;
+            if !same {
+                tracing::warn!(
+                    "fichier de téléchargement {} abîmé (son empreinte SHA-256 n'est plus celle écrite) : les fichiers sont refaits",
+                    path.display()
+                );
+            }
+            same
+        })
+    }
+
     /// The description left by an earlier run, when its files are still
     /// there with their sizes.
     fn read_description(&self) -> Option<DumpSet> {
-        let bytes = std::fs::read(self.dir.join(DESCRIPTION)).ok()?;
-        let set: DumpSet = serde_json::from_slice(&bytes).ok()?;
+        let path = self.dir.join(DESCRIPTION);
+        let bytes = std::fs::read(&path).ok()?;
+        let Ok(set) = serde_json::from_slice::<DumpSet>(&bytes) else {
+            tracing::warn!(
+                "description des fichiers de téléchargement {} illisible : les fichiers sont refaits",
+                path.display()
+            );
+            return None;
+        };
         let complete = set.files.len() == DUMPS.len()
             && set.files.iter().all(|f| {
                 f.kind().is_some()
                     && std::fs::metadata(self.dir.join(&f.name)).is_ok_and(|m| m.len() == f.size)
             });
+        if !complete {
+            tracing::warn!(
+                "fichiers de téléchargement de {} incomplets : ils sont refaits",
+                self.dir.display()
+            );
+        }
         complete.then_some(set)
     }
 }

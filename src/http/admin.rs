@@ -102,7 +102,7 @@ pub(crate) async fn load(
                 format!("{foreign} : relancez avec --rebase"),
                 format!("{foreign}: run again with --rebase"),
             ))),
-            Err(e) => Err(HttpError::internal(e)),
+            Err(LoadError::Store(e)) => Err(HttpError::storage(&e)),
         }
     })
 }
@@ -150,6 +150,10 @@ pub(crate) async fn import(
                 out += &report.summary();
                 Ok(text(StatusCode::OK, out, report.rejected.len()))
             }
+            Err(
+                crate::import::ImportError::Store(e)
+                | crate::import::ImportError::Load(LoadError::Store(e)),
+            ) => Err(HttpError::storage(&e)),
             Err(e) => Err(HttpError::Unprocessable(Message::new(
                 e.to_string(),
                 e.to_string(),

@@ -99,6 +99,9 @@ pub enum HttpError {
     /// 500: a bug or a storage failure.
     #[error("{0}")]
     Internal(Message),
+    /// 507: the disk of the data is full; nothing was written.
+    #[error("{0}")]
+    InsufficientStorage(Message),
 }
 
 impl HttpError {
@@ -109,6 +112,20 @@ impl HttpError {
             format!("erreur interne du serveur : {cause}"),
             format!("internal server error: {cause}"),
         ))
+    }
+
+    /// A 500 for a failure of the store, or a 507 when the disk is full.
+    pub fn storage(e: &crate::store::StoreError) -> Self {
+        if e.is_disk_full() {
+            Self::InsufficientStorage(Message::new(
+                format!(
+                    "le service ne peut plus écrire ses données, rien n'a été enregistré : {e}"
+                ),
+                "the service's disk is full: nothing was saved; try again once the operators have freed space",
+            ))
+        } else {
+            Self::internal(e)
+        }
     }
 
     /// The status code of this error.
@@ -132,6 +149,7 @@ impl HttpError {
             Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
         }
     }
 
@@ -155,7 +173,8 @@ impl HttpError {
             | Self::UnsupportedMediaType(m)
             | Self::Busy(m)
             | Self::Timeout(m)
-            | Self::Internal(m) => m,
+            | Self::Internal(m)
+            | Self::InsufficientStorage(m) => m,
         }
     }
 

@@ -17,6 +17,7 @@ mod export;
 mod health;
 mod negotiate;
 mod pages;
+mod replication;
 mod search;
 mod server;
 mod sparql;
@@ -25,6 +26,7 @@ mod urlencoded;
 mod write;
 
 pub use error::{HttpError, Message};
+pub(crate) use negotiate::check_for_fuzzing as check_negotiation_for_fuzzing;
 pub use server::serve;
 pub use state::{AppState, Contrib};
 
@@ -49,6 +51,7 @@ fn blocking<T>(work: impl FnOnce() -> T) -> T {
 fn app(state: AppState) -> Router {
     let compressed = Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/flux", get(replication::flux))
         .route("/static/bibia.css", get(pages::stylesheet))
         .route("/static/icon.svg", get(pages::icon))
         .route("/favicon.ico", get(pages::icon))
@@ -153,5 +156,9 @@ fn app(state: AppState) -> Router {
                 .vary::<[axum::http::HeaderName; 0]>([])
                 .max_age(std::time::Duration::from_secs(86_400)),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            replication::to_primary,
+        ))
         .with_state(state)
 }

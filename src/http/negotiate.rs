@@ -87,11 +87,7 @@ pub(crate) fn choose<T: Copy>(
     let ranges = parse_accept(accept);
     let mut best: Option<(u16, &Offer<T>)> = None;
     for offer in offers {
-        let q = std::iter::once(offer.media_type)
-            .chain(offer.aliases.iter().copied())
-            .filter_map(|mt| quality(&ranges, mt))
-            .max_by_key(|(specificity, _)| *specificity)
-            .map_or(0, |(_, q)| q);
+        let q = offer_quality(&ranges, offer);
         if q > 0 && best.is_none_or(|(bq, _)| q > bq) {
             best = Some((q, offer));
         }
@@ -103,6 +99,113 @@ pub(crate) fn choose<T: Copy>(
             format!("none of the requested formats (Accept: {accept}) is available; available formats: {types}"),
         ))
     })
+}
+
+/// The offers [`check_for_fuzzing`] chooses among: those of `/id/`
+/// and of the SPARQL endpoint's graphs, mixed so that two offers share an
+/// alias (`application/json`, `application/xml`) and a name is another
+/// offer's alias.
+const FUZZ_OFFERS: &[Offer<&str>] = &[
+    Offer {
+        value: "text/turtle",
+        media_type: "text/turtle",
+        aliases: &["application/x-turtle", "text/n3"],
+        names: &["ttl", "turtle", "n3"],
+    },
+    Offer {
+        value: "text/html",
+        media_type: "text/html",
+        aliases: &["application/xhtml+xml"],
+        names: &["html"],
+    },
+    Offer {
+        value: "application/sparql-results+json",
+        media_type: "application/sparql-results+json",
+        aliases: &["application/json"],
+        names: &["json", "srj"],
+    },
+    Offer {
+        value: "application/ld+json",
+        media_type: "application/ld+json",
+        aliases: &["application/json"],
+        names: &["jsonld", "json-ld", "json"],
+    },
+    Offer {
+        value: "application/rdf+xml",
+        media_type: "application/rdf+xml",
+        aliases: &["application/xml", "text/xml"],
+        names: &["rdf", "xml", "application/xml"],
+    },
+    Offer {
+        value: "text/csv",
+        media_type: "text/csv",
+        aliases: &[],
+        names: &["csv"],
+    },
+];
+
+/// Checks the properties of [`choose`] over [`FUZZ_OFFERS`], for
+/// [`crate::fuzzing::accept`] (the fuzz target and the property tests
+/// below): a `format=` value that names an offer wins, and only such a value
+/// (none: a 406); without one, no preference gives the server's first
+/// offer, and otherwise the first of the offers with the highest positive
+/// quality wins, a 406 when every quality is 0. Every range parsed is well
+/// formed. Panics when a property does not hold.
+pub(crate) fn check_for_fuzzing(accept: Option<&str>, format: &[String]) {
+    let chosen = choose(accept, format, FUZZ_OFFERS).map_err(|e| e.status().as_u16());
+    let offered = |mt: &str| FUZZ_OFFERS.iter().any(|o| o.value == mt);
+    match chosen {
+        Ok(mt) => assert!(offered(mt), "{accept:?} {format:?}: {mt} is not offered"),
+        Err(status) => assert_eq!(status, 406, "{accept:?} {format:?}"),
+    }
+    let names: Vec<String> = format
+        .iter()
+        .map(|f| {
+            f.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .filter(|f| !f.is_empty())
+        .collect();
+    if format.iter().any(|f| !f.trim().is_empty()) {
+        let named = names
+            .iter()
+            .find_map(|n| FUZZ_OFFERS.iter().find(|o| o.is_named(n)))
+            .map(|o| o.value);
+        assert_eq!(chosen, named.ok_or(406), "{accept:?} {format:?}");
+        return;
+    }
+    let Some(header) = accept.filter(|h| !h.trim().is_empty()) else {
+        assert_eq!(
+            chosen,
+            Ok(FUZZ_OFFERS[0].value),
+            "no preference: {accept:?}"
+        );
+        return;
+    };
+    let ranges = parse_accept(header);
+    for r in &ranges {
+        assert!(r.q <= 1000, "{header:?}: {r:?}");
+        assert!(!r.main.is_empty() && !r.sub.is_empty(), "{header:?}: {r:?}");
+        assert!(r.main != "*" || r.sub == "*", "{header:?}: {r:?}");
+        assert_eq!(r.main, r.main.to_ascii_lowercase(), "{header:?}");
+    }
+    let qualities: Vec<u16> = FUZZ_OFFERS
+        .iter()
+        .map(|o| offer_quality(&ranges, o))
+        .collect();
+    let best = qualities.iter().copied().max().unwrap_or(0);
+    let expected = qualities
+        .iter()
+        .position(|q| *q == best && best > 0)
+        .map(|i| FUZZ_OFFERS[i].value);
+    assert_eq!(
+        chosen,
+        expected.ok_or(406),
+        "{header:?}: qualities {qualities:?}"
+    );
 }
 
 fn list<T>(offers: &[Offer<T>], f: impl Fn(&Offer<T>) -> &'static str) -> String {
@@ -161,12 +264,28 @@ fn parse_accept(header: &str) -> Vec<MediaRange> {
         .collect()
 }
 
-/// `0`, `0.5`, `1.000` → thousandths.
+/// `0`, `0.5`, `1.000` → thousandths. A positive quality stays positive
+/// (`0.0004` is 1, not 0, which would refuse the type).
 fn parse_q(v: &str) -> Option<u16> {
     let f: f32 = v.parse().ok()?;
-    (0.0..=1.0)
-        .contains(&f)
-        .then(|| (f * 1000.0).round() as u16)
+    (0.0..=1.0).contains(&f).then(|| {
+        let thousandths = (f * 1000.0).round() as u16;
+        if f > 0.0 {
+            thousandths.max(1)
+        } else {
+            thousandths
+        }
+    })
+}
+
+/// The quality of an offer: that of the most specific range matching one
+/// of its media types (0 when none does).
+fn offer_quality<T>(ranges: &[MediaRange], offer: &Offer<T>) -> u16 {
+    std::iter::once(offer.media_type)
+        .chain(offer.aliases.iter().copied())
+        .filter_map(|mt| quality(ranges, mt))
+        .max_by_key(|(specificity, _)| *specificity)
+        .map_or(0, |(_, q)| q)
 }
 
 /// The specificity and quality of the most specific range matching
@@ -182,6 +301,9 @@ fn quality(ranges: &[MediaRange], media_type: &str) -> Option<(u8, u16)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+    use proptest::{option, sample::select};
 
     const OFFERS: &[Offer<&str>] = &[
         Offer {
@@ -364,5 +486,152 @@ mod tests {
         assert_eq!(parse_q("1.0"), Some(1000));
         assert_eq!(parse_q("2"), None);
         assert_eq!(parse_q("-1"), None);
+        assert_eq!(parse_q("1.0000001"), None, "above 1: malformed");
+        assert_eq!(
+            pick(
+                Some("text/csv;q=1.0000001, text/tab-separated-values;q=0.9"),
+                None
+            ),
+            Ok("csv"),
+            "a malformed q-value counts as 1"
+        );
+        assert_eq!(parse_q("NaN"), None);
+        assert_eq!(parse_q("inf"), None);
+    }
+
+    /// Found by the property below: `q=0.0004` rounded to 0 thousandths,
+    /// and a type the client accepts, however little, was refused (406).
+    #[test]
+    fn a_tiny_positive_q_value_still_accepts() {
+        assert_eq!(parse_q("0.0004"), Some(1));
+        assert_eq!(pick(Some("text/csv;q=0.0004"), None), Ok("csv"));
+        assert_eq!(pick(Some("text/csv;q=0.0000"), None), Err(406));
+    }
+
+    /// Pieces of `Accept` headers, well and badly formed.
+    const RANGES: &[&str] = &[
+        "text/turtle",
+        "text/html",
+        "text/csv",
+        "*/*",
+        "text/*",
+        "application/*",
+        "application/json",
+        "application/xml",
+        "APPLICATION/LD+JSON",
+        "application/sparql-results+json",
+        "image/png",
+        "*/html",
+        "text",
+        "/",
+        "",
+        " ",
+        "text/",
+        "/csv",
+        "text/csv/x",
+        "é/ü",
+        "\u{0}",
+        "\"",
+    ];
+    const PARAMS: &[&str] = &[
+        ";q=0",
+        ";q=1",
+        ";q=0.5",
+        ";q=0.001",
+        ";q=0.0004",
+        ";q=1.0000001",
+        ";q=1.001",
+        ";q=-1",
+        ";q=-0",
+        ";q=NaN",
+        ";q=inf",
+        ";q=1e-3",
+        ";q=",
+        ";q",
+        ";Q=0.3",
+        "; q = 0.2 ",
+        ";charset=utf-8",
+        ";;",
+        ";=",
+        ";q=0.9;q=0",
+    ];
+    const SEPARATORS: &[&str] = &[",", ", ", ",,", " , ", ""];
+    const FORMATS: &[&str] = &[
+        "",
+        " ",
+        "ttl",
+        "TTL",
+        "json",
+        "xml",
+        "text/csv; charset=utf-8",
+        "application/xml",
+        "nope",
+        ";",
+        "é",
+    ];
+
+    /// An `Accept` header: ranges, each with a few parameters, separated
+    /// well or badly.
+    fn header() -> impl Strategy<Value = String> {
+        let range = (
+            select(RANGES),
+            vec(select(PARAMS), 0..3),
+            select(SEPARATORS),
+        )
+            .prop_map(|(r, params, sep)| format!("{r}{}{sep}", params.concat()));
+        vec(range, 0..8).prop_map(|ranges| ranges.concat())
+    }
+
+    proptest! {
+        #![proptest_config(crate::fuzzing::proptest_config())]
+
+        #[test]
+        fn any_accept_header_gives_the_best_offer_or_a_406(
+            header in option::weighted(0.9, header()),
+            format in vec(select(FORMATS).prop_map(str::to_owned), 0..3),
+        ) {
+            check_for_fuzzing(header.as_deref(), &format);
+            check_for_fuzzing(header.as_deref(), &[]);
+        }
+
+        /// A type the client accepts with a positive quality, however
+        /// small, is never refused; one it gives 0 is; a value that is no
+        /// quality counts as 1.
+        #[test]
+        fn a_positive_q_value_accepts_and_zero_refuses(
+            sign in select(&["", "", "-", "+"][..]),
+            units in select(&["0", "0", "1", "00"][..]),
+            decimals in vec(select(&["0", "0", "0", "1", "5", "9"][..]), 0..8),
+        ) {
+            let q = format!("{sign}{units}.{}", decimals.concat());
+            let header = format!("text/csv;q={q}");
+            let chosen = choose(Some(&header), &[], FUZZ_OFFERS).map_err(|e| e.status().as_u16());
+            let zero = q.parse::<f32>().is_ok_and(|f| f == 0.0);
+            prop_assert_eq!(chosen, if zero { Err(406) } else { Ok("text/csv") }, "{}", header);
+        }
+
+        /// The fuzz target itself, on arbitrary bytes.
+        #[test]
+        fn arbitrary_bytes_as_accept_and_format(bytes in vec(any::<u8>(), 0..96)) {
+            crate::fuzzing::accept(&bytes);
+        }
+    }
+
+    #[test]
+    fn a_huge_number_of_ranges() {
+        let refused = "text/turtle;q=0, text/html;q=0, ".repeat(50_000);
+        check_for_fuzzing(Some(&refused), &[]);
+        let header = format!("{refused}text/csv;q=0.001");
+        check_for_fuzzing(Some(&header), &[]);
+        assert_eq!(
+            choose(Some(&header), &[], FUZZ_OFFERS).map_err(|e| e.status().as_u16()),
+            Ok("text/csv")
+        );
+        let commas = ",".repeat(200_000);
+        assert_eq!(
+            choose(Some(&commas), &[], FUZZ_OFFERS).map_err(|e| e.status().as_u16()),
+            Err(406),
+            "no range at all"
+        );
     }
 }

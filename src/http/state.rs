@@ -38,6 +38,11 @@ pub struct AppState {
     /// The contributions (write API, forms, moderation), when the service
     /// takes writes ([`AppState::with_contributions`]).
     pub(crate) contrib: Option<Arc<Contrib>>,
+    /// The change feed read replicas follow (`/flux`), on a primary.
+    pub(crate) feed: Option<crate::store::Feed>,
+    /// On a read replica: what it follows and how far it got (`/healthz`);
+    /// writes and contributions are sent to the primary.
+    pub(crate) replica: Option<Arc<crate::replica::Status>>,
 }
 
 /// What the write paths need: the stores themselves (the only place the
@@ -202,6 +207,8 @@ impl AppState {
             search,
             docs: Arc::default(),
             contrib: None,
+            feed: None,
+            replica: None,
         })
     }
 
@@ -209,6 +216,31 @@ impl AppState {
     pub fn with_contributions(mut self, contrib: Contrib) -> Self {
         self.contrib = Some(Arc::new(contrib));
         self
+    }
+
+    /// Publishes the change feed read replicas follow (`/flux`).
+    pub fn with_feed(mut self, feed: crate::store::Feed) -> Self {
+        self.feed = Some(feed);
+        self
+    }
+
+    /// Serves as a read replica: writes and contributions go to the
+    /// primary, `/healthz` tells how far behind it the copy is.
+    pub fn as_replica(mut self, status: Arc<crate::replica::Status>) -> Self {
+        self.replica = Some(status);
+        self
+    }
+
+    /// Builds the lists' and the search indexes of the current data
+    /// version before returning, as a writer does (on a replica, after each
+    /// update from the primary): requests meanwhile are given the previous
+    /// ones, and after it they find the change.
+    pub fn refresh_indexes(&self) {
+        let store = self.engine.public();
+        let _coming = self.pages.derived.announce();
+        if let Err(e) = self.pages.derived.catch_up(store, store.version().generation) {
+            tracing::warn!("index des listes non refaits : {}", e.message().fr);
+        }
     }
 
     /// The limits of the SPARQL endpoint.

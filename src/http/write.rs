@@ -281,7 +281,7 @@ pub(crate) fn refused(
         WriteError::NotPending(_) | WriteError::UnknownEntry(_) => Err(HttpError::Conflict(
             Message::new(e.to_string(), english(&e)),
         )),
-        WriteError::Store(e) => Err(HttpError::internal(e)),
+        WriteError::Store(e) => Err(HttpError::storage(&e)),
     }
 }
 

@@ -10,6 +10,7 @@ use crate::iri::fold;
 use crate::model::ConceptSchemes;
 use oxrdf::NamedNode;
 use std::collections::HashMap;
+use unicode_normalization::UnicodeNormalization;
 
 /// The concepts of every scheme, indexed by folded label.
 #[derive(Debug, Default)]
@@ -109,12 +110,18 @@ impl Concepts {
             return (vec![c.clone()], unmatched);
         }
         let pieces = normalize::split_list(raw);
+        // The first piece at or after each one that has a letter or digit.
+        let mut next_word = vec![pieces.len(); pieces.len() + 1];
+        for k in (0..pieces.len()).rev() {
+            next_word[k] = if has_word(&pieces[k]) {
+                k
+            } else {
+                next_word[k + 1]
+            };
+        }
         let mut i = 0;
         while i < pieces.len() {
-            let glued = (i + 1..=pieces.len())
-                .rev()
-                .find_map(|j| self.find(scheme, &pieces[i..j].join(" ")).map(|c| (j, c)));
-            if let Some((j, c)) = glued {
+            if let Some((j, c)) = self.longest_run(scheme, &pieces, &next_word, i) {
                 push(c, &mut found);
                 i = j;
                 continue;
@@ -136,6 +143,55 @@ impl Concepts {
         }
         (found, unmatched)
     }
+
+    /// The longest run of `pieces` from `from` that together name a
+    /// concept of `scheme` (glued with spaces): where it ends, and the
+    /// concept. [`Self::find`] sees only a text's folded key, so not every
+    /// run is tried: a piece without a letter or digit leaves the key as it
+    /// is (`next_word[k]` is the first piece at or after `k` that has one),
+    /// and once the key is full ([`fold`] keeps 80 characters) no piece
+    /// changes it. Trying every run was cubic in the pieces: a cell of two
+    /// thousand commas took minutes.
+    fn longest_run<'a>(
+        &'a self,
+        scheme: &str,
+        pieces: &[String],
+        next_word: &[usize],
+        from: usize,
+    ) -> Option<(usize, &'a NamedNode)> {
+        let mut best = None;
+        let mut glued = String::new();
+        let mut end = from;
+        while end < pieces.len() {
+            // The next piece with a word: the runs that end after it or
+            // after the wordless pieces that follow it have one key.
+            let word = next_word[end];
+            if word == pieces.len() {
+                break;
+            }
+            if !glued.is_empty() {
+                glued.push(' ');
+            }
+            glued.push_str(&pieces[word]);
+            end = next_word[word + 1];
+            let found = self.find(scheme, &glued);
+            if let Some(c) = found {
+                best = Some((end, c));
+            }
+            if fold(&format!("{glued} x")) == fold(&glued) {
+                // The key is full: every longer run has this one.
+                return found.map(|c| (pieces.len(), c)).or(best);
+            }
+        }
+        best
+    }
+}
+
+/// Whether a piece has a letter or digit that its folded key keeps (one
+/// that decomposes to ASCII); a piece without leaves any key it is glued
+/// into unchanged.
+fn has_word(piece: &str) -> bool {
+    piece.nfkd().any(|c| c.is_ascii_alphanumeric())
 }
 
 #[cfg(test)]
@@ -188,6 +244,14 @@ mod tests {
             &[],
         );
         add("theme", "mobilites", "Mobilités", &[]);
+        // A label whose key is full (80 characters): runs longer than it
+        // name it too.
+        add(
+            "theme",
+            "long",
+            "Abcdefghijklmnopqrstuvwxyz0123456789 abcdefghijklmnopqrstuvwxyz0123456789 abcdefghij",
+            &[],
+        );
         add(
             "type-organisation",
             "communaute-d-agglomeration",
@@ -230,5 +294,110 @@ mod tests {
         assert_eq!(found.len(), 2, "{found:?} {unmatched:?}");
         let (found, _) = c.find_many("audience", "Agent-Elu");
         assert_eq!(found.len(), 2);
+    }
+
+    /// The longest run of pieces from `i` naming a concept, as
+    /// `find_many` first found it: every run tried, longest first.
+    fn every_run<'a>(
+        c: &'a Concepts,
+        scheme: &str,
+        pieces: &[String],
+        i: usize,
+    ) -> Option<(usize, &'a NamedNode)> {
+        (i + 1..=pieces.len())
+            .rev()
+            .find_map(|j| c.find(scheme, &pieces[i..j].join(" ")).map(|n| (j, n)))
+    }
+
+    /// Found by fuzzing `import` (fuzz/, `csv_import`): a list cell of a
+    /// thousand commas took 40 s, two thousand 3 min, every run of pieces
+    /// tried and each glued again (cubic). Now linear.
+    #[test]
+    fn a_cell_of_many_pieces_is_matched_in_linear_time() {
+        // No timed assertion (speed is measured by benchmarks, not tests): a
+        // cubic matcher would make this test take hours instead of a second.
+        let c = concepts();
+        let cell = "zz,".repeat(20_000) + "Mobilités";
+        let (found, unmatched) = c.find_many("theme", &cell);
+        assert_eq!(found.len(), 1);
+        assert_eq!(unmatched.len(), 20_000);
+        let cell = ". , ".repeat(20_000) + "Mobilités";
+        let (found, _) = c.find_many("theme", &cell);
+        assert_eq!(found.len(), 1);
+    }
+
+    /// Pieces of list cells: labels, parts of labels, one letters (which
+    /// loose keys drop), pieces without a letter or digit, long words (to
+    /// fill a key's 80 characters).
+    const PIECES: &[&str] = &[
+        "Agent",
+        "Élus",
+        "Elu",
+        "Grand",
+        "public",
+        "Grand public",
+        "Citoyenneté",
+        "santé et solidarité",
+        "Mobilités",
+        "Terminée",
+        "Communauté",
+        "d'agglomération",
+        "CA",
+        "a",
+        "x",
+        "-",
+        ".",
+        "😀",
+        "\u{301}",
+        "ab\u{301}c",
+        "abcdefghijklmnopqrstuvwxyz0123456789",
+        "Martiens",
+    ];
+
+    /// Whether `longest_run` finds, from every piece, what trying every
+    /// run finds.
+    fn check_longest_runs(c: &Concepts, pieces: &[&str]) {
+        let pieces: Vec<String> = pieces.iter().map(|p| (*p).to_owned()).collect();
+        let mut next_word = vec![pieces.len(); pieces.len() + 1];
+        for k in (0..pieces.len()).rev() {
+            next_word[k] = if has_word(&pieces[k]) {
+                k
+            } else {
+                next_word[k + 1]
+            };
+        }
+        for scheme in ["audience", "theme", "type-organisation", "statut"] {
+            for i in 0..pieces.len() {
+                assert_eq!(
+                    c.longest_run(scheme, &pieces, &next_word, i),
+                    every_run(c, scheme, &pieces, i),
+                    "{scheme} {pieces:?} from {i}"
+                );
+            }
+        }
+    }
+
+    /// Runs that fill a key (and name the long label) for sure, which
+    /// random pieces seldom make.
+    #[test]
+    fn the_longest_run_of_full_keys_is_the_one_trying_every_run_finds() {
+        let c = concepts();
+        let long = "abcdefghijklmnopqrstuvwxyz0123456789";
+        check_longest_runs(&c, &[long, long, long]);
+        check_longest_runs(&c, &["x", long, ".", long, long, "😀", long, "Mobilités"]);
+        check_longest_runs(&c, &[".", long, long, "-", "a", "Agent"]);
+    }
+
+    static CONCEPTS: std::sync::LazyLock<Concepts> = std::sync::LazyLock::new(concepts);
+
+    proptest::proptest! {
+        #![proptest_config(crate::fuzzing::proptest_config())]
+
+        #[test]
+        fn the_longest_run_is_the_one_trying_every_run_finds(
+            pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..12),
+        ) {
+            check_longest_runs(&CONCEPTS, &pieces);
+        }
     }
 }

@@ -32,14 +32,14 @@ mod partners;
 mod reconcile;
 mod records;
 
-pub(crate) use interconnectes::shell_quote;
+pub(crate) use concepts::Concepts;
 pub use interconnectes::{ColumnsError, Field, Layout, ReadError, parse_column};
+pub(crate) use interconnectes::{shell_quote, write_rejected};
+pub(crate) use partners::KnownNames;
 
 use crate::store::{Batch, LoadError, LoadSummary, StoreError, Stores};
-use concepts::Concepts;
 use interconnectes::Table;
 use oxigraph::model::{Literal, vocab::xsd};
-use partners::KnownNames;
 use reconcile::Reconciled;
 use records::{Context, Prepared, Rules};
 use std::collections::BTreeMap;
@@ -210,6 +210,46 @@ impl ImportReport {
     }
 }
 
+/// Reads a file of one of the network's layouts and checks that it has a
+/// column for every field a row needs.
+pub(crate) fn read_table(bytes: &[u8], columns: &[(Field, String)]) -> Result<Table, ReadError> {
+    let table = interconnectes::read(bytes, columns)?;
+    table.check_required()?;
+    Ok(table)
+}
+
+/// Cleans and matches every row of `table` (the last step of an import
+/// that needs no store): the rows prepared, and the rows refused with
+/// their reason, by row number.
+pub(crate) fn prepare_rows(
+    table: &Table,
+    concepts: &Concepts,
+    names: &KnownNames,
+    tell: &dyn Fn(Step),
+) -> (Vec<Prepared>, BTreeMap<usize, String>) {
+    let rules = Rules {
+        concepts,
+        names,
+        has_abandon_column: table.fields.contains(&Field::StatusAbandon),
+    };
+    let total = table.rows.len() as u64;
+    let mut rejected: BTreeMap<usize, String> = BTreeMap::new();
+    let mut prepared: Vec<Prepared> = Vec::new();
+    for (n, row) in table.rows.iter().enumerate() {
+        match records::prepare(row, &rules) {
+            Ok(p) => prepared.push(p),
+            Err(reason) => {
+                rejected.insert(row.number, reason);
+            }
+        }
+        if n % 64 == 0 {
+            tell(Step::Rows(n as u64, total));
+        }
+    }
+    tell(Step::Rows(total, total));
+    (prepared, rejected)
+}
+
 /// Imports a file.
 pub fn import_file(
     stores: &Stores,
@@ -243,8 +283,7 @@ pub fn import_bytes(
         name: name.to_owned(),
         source,
     };
-    let table = interconnectes::read(bytes, &options.columns).map_err(format)?;
-    table.check_required().map_err(format)?;
+    let table = read_table(bytes, &options.columns).map_err(format)?;
     let concepts = Concepts::new(&stores.model().concepts);
     let cx = Context {
         base: stores.base(),
@@ -252,38 +291,8 @@ pub fn import_bytes(
         source: name,
         generated: Literal::new_typed_literal(crate::time::now_xsd(), xsd::DATE_TIME),
     };
-    // The names whose dashes are not between two partners: territories,
-    // stored organisations, and the file's own project leaders.
-    let mut names = KnownNames::default();
-    for name in partners::reference_names(stores.base()) {
-        names.add(name);
-    }
-    for name in stores.hyphenated_names()? {
-        names.add(&name);
-    }
-    for row in &table.rows {
-        names.add(row.get(Field::NomCollectivite));
-    }
-    let rules = Rules {
-        concepts: &concepts,
-        names: &names,
-        has_abandon_column: table.fields.contains(&Field::StatusAbandon),
-    };
-    let total = table.rows.len() as u64;
-    let mut rejected: BTreeMap<usize, String> = BTreeMap::new();
-    let mut prepared: Vec<Prepared> = Vec::new();
-    for (n, row) in table.rows.iter().enumerate() {
-        match records::prepare(row, &rules) {
-            Ok(p) => prepared.push(p),
-            Err(reason) => {
-                rejected.insert(row.number, reason);
-            }
-        }
-        if n % 64 == 0 {
-            tell(Step::Rows(n as u64, total));
-        }
-    }
-    tell(Step::Rows(total, total));
+    let names = KnownNames::for_file(stores.base(), stores.hyphenated_names()?, &table);
+    let (prepared, mut rejected) = prepare_rows(&table, &concepts, &names, &tell);
 
     let index = stores.organisation_index()?;
     let Reconciled {
@@ -372,4 +381,196 @@ pub fn import_bytes(
         table,
         rejected_rows,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::fuzzing::CsvImport;
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+    use proptest::sample::select;
+    use std::sync::LazyLock;
+
+    static IMPORT: LazyLock<CsvImport> = LazyLock::new(CsvImport::new);
+
+    /// The headers every file needs (`interconnectes::REQUIRED`), in the
+    /// public export's names.
+    const REQUIRED: &[&str] = &[
+        "Nom_collectivite",
+        "Nom_du_projet",
+        "Description_service",
+        "Date_de_demarrage",
+        "Statut_du_projet",
+        "Theme",
+        "Audience",
+    ];
+
+    /// Headers of the three layouts, and others.
+    const HEADERS: &[&str] = &[
+        "Nom_collectivite",
+        "Nom_du_projet",
+        "SIRET",
+        "Latitude",
+        "Longitude",
+        "Type_de_collectivite",
+        "Date_de_demarrage",
+        "Statut_du_projet",
+        "status_abandon",
+        "Partenaires",
+        "projet_contact",
+        "Description_service",
+        "Theme",
+        "Sous_Theme",
+        "Audience",
+        "URL_Service",
+        "url_ressources",
+        "Date_de_derniere_mise_a_jour",
+        "coll_nom",
+        "nom_projet",
+        "projet_status",
+        "date",
+        "Intitulé",
+        "motif_rejet",
+        "",
+        "\u{feff}Nom_du_projet",
+    ];
+
+    /// Cells, clean and dirty: SIRETs (valid, mistyped, scientific),
+    /// dates, coordinates, partner lists, URLs, e-mails, list values.
+    const CELLS: &[&str] = &[
+        "",
+        " ",
+        "Lyon",
+        "Métropole de Lyon",
+        "Chatbot",
+        "21690123100011",
+        "35600000000048",
+        "356000000",
+        "1,23E+13",
+        "12345",
+        "01/02/2024",
+        "2024",
+        "13/2024",
+        "29/02/2023",
+        "2024-03-01T00:00:00",
+        "45,76",
+        "4.83°",
+        "-",
+        "--",
+        "+",
+        "Terminé",
+        "Abandonné",
+        "En cours",
+        "Mobilités",
+        "Agent, Élus",
+        "Citoyenneté, santé et solidarité",
+        "Orange-Inria-CNRS",
+        "Aix-Marseille-Provence (co-financeur)",
+        "aucun",
+        "/",
+        "en régie",
+        "www.exemple.fr",
+        "https://x.fr a",
+        "mailto:a@b.fr; Jean (jean@x.fr)",
+        "Commune",
+        "a\u{a0}b",
+        "\u{202f}",
+        "é",
+        "😀",
+        "((",
+        "))-",
+    ];
+
+    /// Pieces of broken CSV.
+    const SYNTAX: &[&str] = &[
+        ";", ",", "\t", "\"", "\"\"", "\n", "\r\n", "\r", "\u{feff}", " ",
+    ];
+
+    /// Starts of files: none, a UTF-8 BOM, half of one, a UTF-16 one.
+    const BOMS: &[&[u8]] = &[b"", b"\xef\xbb\xbf", b"\xef\xbb", b"\xff\xfe"];
+
+    /// A cell: up to three pieces, quoted or not, sometimes broken syntax.
+    fn cell() -> impl Strategy<Value = String> {
+        let text = vec(select(CELLS), 0..=3).prop_map(|p| p.concat());
+        prop_oneof![
+            6 => text.clone(),
+            3 => text.prop_map(|c| format!("\"{}\"", c.replace('"', "\"\""))),
+            1 => vec(select(SYNTAX), 0..=3).prop_map(|p| p.concat()),
+        ]
+    }
+
+    /// A file of the network's layouts: most often the required headers
+    /// in any order and a few others, then rows of cells; sometimes with a
+    /// BOM, and sometimes a byte that is not UTF-8 (Windows-1252 or
+    /// anything else).
+    fn file() -> impl Strategy<Value = Vec<u8>> {
+        let header = prop_oneof![
+            3 => (
+                Just(REQUIRED.to_vec()).prop_shuffle(),
+                vec(select(HEADERS), 0..4),
+            )
+                .prop_map(|(mut h, more)| {
+                    h.extend(more);
+                    h
+                }),
+            1 => vec(select(HEADERS), 1..10),
+        ];
+        (
+            select(&[";", ",", "\t"][..]),
+            any::<bool>(),
+            header,
+            vec(
+                (vec(cell(), 0..14), select(&["\n", "\r\n", "\r", ""][..])),
+                0..6,
+            ),
+            proptest::option::weighted(
+                0.15,
+                (
+                    any::<prop::sample::Index>(),
+                    select(&[0xe9u8, 0x80, 0xff, 0xc3][..]),
+                ),
+            ),
+        )
+            .prop_map(|(delimiter, bom, header, rows, stray)| {
+                let mut text = String::new();
+                if bom {
+                    text += "\u{feff}";
+                }
+                text += &header.join(delimiter);
+                text += "\n";
+                for (cells, end) in rows {
+                    text += &cells.join(delimiter);
+                    text += end;
+                }
+                let mut bytes = text.into_bytes();
+                if let Some((at, byte)) = stray {
+                    let at = at.index(bytes.len() + 1);
+                    bytes.insert(at, byte);
+                }
+                bytes
+            })
+    }
+
+    proptest! {
+        #![proptest_config(crate::fuzzing::proptest_config())]
+
+        #[test]
+        fn files_of_the_networks_layouts_give_rows_and_rejected_rows_that_read_back(
+            bytes in file(),
+        ) {
+            IMPORT.check(&bytes);
+        }
+
+        #[test]
+        fn broken_csv_and_arbitrary_bytes_give_rows_or_a_message(
+            bom in select(BOMS),
+            soup in vec(select(SYNTAX).prop_union(select(HEADERS)).or(select(CELLS)), 0..40),
+            bytes in vec(any::<u8>(), 0..200),
+        ) {
+            let mut text = bom.to_vec();
+            text.extend(soup.concat().into_bytes());
+            IMPORT.check(&text);
+            IMPORT.check(&bytes);
+        }
+    }
 }

@@ -16,6 +16,7 @@
 //! `Aix-Marseille-Provence` and `Inria`.
 
 use super::concepts::Concepts;
+use super::interconnectes::{Field, Table};
 use super::normalize;
 use crate::iri::{BaseIri, fold};
 use oxigraph::model::{Term, vocab::rdfs};
@@ -61,7 +62,7 @@ const PARTICLES: &[&str] = &[
 ];
 
 /// The pairs of words that bare dashes join in known names.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct KnownNames {
     pairs: HashSet<(String, String)>,
 }
@@ -133,6 +134,30 @@ pub(crate) fn reference_names(base: &BaseIri) -> &'static [String] {
 }
 
 impl KnownNames {
+    /// The names whose dashes are not between two partners: territories,
+    /// stored organisations (`stored`), and the file's own project leaders.
+    pub(crate) fn for_file(base: &BaseIri, stored: Vec<String>, table: &Table) -> Self {
+        // The territories' pairs, learnt once (thousands of names: most of
+        // the cleaning's time when learnt per file).
+        static REFERENCE: OnceLock<KnownNames> = OnceLock::new();
+        let mut names = REFERENCE
+            .get_or_init(|| {
+                let mut names = Self::default();
+                for name in reference_names(base) {
+                    names.add(name);
+                }
+                names
+            })
+            .clone();
+        for name in stored {
+            names.add(&name);
+        }
+        for row in &table.rows {
+            names.add(row.get(Field::NomCollectivite));
+        }
+        names
+    }
+
     /// Learns the dashes of a name (names without one teach nothing).
     pub(crate) fn add(&mut self, name: &str) {
         if !name.contains('-') {

@@ -63,7 +63,7 @@ pub enum SearchError {
     #[error("index de recherche : {0}")]
     Index(#[from] tantivy::TantivyError),
     /// A file of the index folder.
-    #[error("index de recherche, {path} : {source}")]
+    #[error("index de recherche, {}", crate::datadir::io_message(path, source))]
     Io {
         /// The file or folder.
         path: PathBuf,
@@ -484,7 +484,20 @@ impl Searches {
         let folder = self.dir.join(Self::name(version));
         match SearchIndex::open(&folder) {
             Ok(index) => Ok(index),
-            Err(_) => self.build(store, records, &folder),
+            Err(e) => {
+                // Derived data: a damaged index is made again.
+                if folder.exists() {
+                    tracing::warn!(
+                        "index de recherche {} illisible ({e}) : il est effacé et refait",
+                        folder.display()
+                    );
+                    std::fs::remove_dir_all(&folder).map_err(|source| SearchError::Io {
+                        path: folder.clone(),
+                        source,
+                    })?;
+                }
+                self.build(store, records, &folder)
+            }
         }
     }
 

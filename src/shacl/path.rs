@@ -34,11 +34,23 @@ pub enum Path {
 /// Deepest path nesting accepted (guards against pathological shapes).
 const MAX_DEPTH: usize = 64;
 
+/// Most steps a path may have once unfolded: its RDF form may share
+/// sub-paths (`( _:b _:b )`), so that a few nodes stand for a tree of
+/// 2^depth steps.
+const MAX_STEPS: usize = 4096;
+
+/// Where the reading of a path is: the blank nodes being read (a cycle
+/// check) and how many steps were read.
+#[derive(Default)]
+struct Walk {
+    stack: Vec<Term>,
+    steps: usize,
+}
+
 impl Path {
     /// Reads the path whose RDF form starts at `node` in `graph`.
     pub(crate) fn parse(graph: &Graph, node: TermRef<'_>) -> Result<Self, String> {
-        let mut stack = Vec::new();
-        parse(graph, node, &mut stack)
+        parse(graph, node, &mut Walk::default())
     }
 
     /// Writes the RDF form of the path into `graph` and returns its node
@@ -146,25 +158,31 @@ fn list_to_rdf(items: &[Path], graph: &mut Graph) -> Term {
     tail
 }
 
-fn parse(graph: &Graph, node: TermRef<'_>, stack: &mut Vec<Term>) -> Result<Path, String> {
+fn parse(graph: &Graph, node: TermRef<'_>, walk: &mut Walk) -> Result<Path, String> {
+    walk.steps += 1;
+    if walk.steps > MAX_STEPS {
+        return Err(format!(
+            "path {node} is too large (more than {MAX_STEPS} steps once its shared parts are unfolded)"
+        ));
+    }
     let subject = match node {
         TermRef::NamedNode(n) => return Ok(Path::Predicate(n.into_owned())),
         TermRef::BlankNode(b) => b,
         _ => return Err(format!("{node} is not a path (a literal cannot be a path)")),
     };
-    if stack.len() >= MAX_DEPTH || stack.iter().any(|t| t.as_ref() == node) {
+    if walk.stack.len() >= MAX_DEPTH || walk.stack.iter().any(|t| t.as_ref() == node) {
         return Err(format!("path {node} refers to itself"));
     }
-    stack.push(node.into_owned());
-    let result = parse_blank(graph, subject.into(), stack);
-    stack.pop();
+    walk.stack.push(node.into_owned());
+    let result = parse_blank(graph, subject.into(), walk);
+    walk.stack.pop();
     result
 }
 
 fn parse_blank(
     graph: &Graph,
     subject: oxrdf::NamedOrBlankNodeRef<'_>,
-    stack: &mut Vec<Term>,
+    walk: &mut Walk,
 ) -> Result<Path, String> {
     if graph
         .object_for_subject_predicate(subject, rdf::FIRST)
@@ -176,7 +194,7 @@ fn parse_blank(
         }
         let mut steps = items
             .iter()
-            .map(|t| parse(graph, t.as_ref(), stack))
+            .map(|t| parse(graph, t.as_ref(), walk))
             .collect::<Result<Vec<_>, _>>()?;
         if steps.len() == 1
             && let Some(only) = steps.pop()
@@ -212,11 +230,11 @@ fn parse_blank(
         }
         let alts = items
             .iter()
-            .map(|t| parse(graph, t.as_ref(), stack))
+            .map(|t| parse(graph, t.as_ref(), walk))
             .collect::<Result<Vec<_>, _>>()?;
         return Ok(Path::Alternative(alts));
     }
-    let inner = Box::new(parse(graph, value, stack)?);
+    let inner = Box::new(parse(graph, value, walk)?);
     Ok(if kind == sh::INVERSE_PATH {
         Path::Inverse(inner)
     } else if kind == sh::ZERO_OR_MORE_PATH {

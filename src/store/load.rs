@@ -308,7 +308,7 @@ impl Stores {
             txn.insert(q);
         }
         txn.commit()?;
-        self.count_run();
+        self.count_run_of(&groups)?;
         fault_point();
         self.project(existing, public)?;
         Ok(summary)
@@ -343,10 +343,13 @@ impl Stores {
             prepared?;
             let (public, count) = public?;
             full.commit()?;
-            self.count_run();
+            self.count_run_of(groups)?;
             fault_point();
             public.commit()?;
-            self.write_marker()?;
+            self.write_marker(super::feed::Changed::of(
+                groups.iter().map(|(g, _)| g.clone()),
+                [],
+            ))?;
             Ok(count)
         })
     }
@@ -378,7 +381,7 @@ impl Stores {
             txn.insert(q);
         }
         txn.commit()?;
-        self.write_marker()
+        self.write_marker(super::feed::Changed::of(replaced, &public))
     }
 
     /// The provenance of this write, in the private system graph: one

@@ -10,7 +10,7 @@ use crate::vocab::{dcterms, foaf, schema, skos};
 use oxigraph::io::RdfFormat;
 use oxigraph::model::vocab::{rdf, rdfs};
 use oxigraph::model::{
-    GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Term, TermRef, Triple,
+    GraphName, GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, Quad, Term, TermRef, Triple,
 };
 use std::collections::hash_map::{DefaultHasher, RandomState};
 use std::collections::{BTreeMap, HashSet};
@@ -358,6 +358,20 @@ impl PublicStore {
     /// format, else the triples of every graph), from one snapshot.
     pub fn write<W: std::io::Write>(&self, format: RdfFormat, writer: W) -> Result<W, StoreError> {
         super::serialize(&self.0, format, writer)
+    }
+
+    /// Every quad of the projection, graph after graph, read from one
+    /// snapshot (for the change feed's complete copies).
+    pub fn quads(&self) -> impl Iterator<Item = Result<Quad, StoreError>> + use<> {
+        self.0.iter().map(|q| q.map_err(StoreError::from))
+    }
+
+    /// The quads of one graph of the projection.
+    pub fn quads_of(&self, graph: GraphNameRef<'_>) -> Result<Vec<Quad>, StoreError> {
+        Ok(self
+            .0
+            .quads_for_pattern(None, None, None, Some(graph))
+            .collect::<Result<_, _>>()?)
     }
 
     /// The figures of the projection's union graph (its distinct triples),

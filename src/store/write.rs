@@ -576,7 +576,8 @@ impl Stores {
     }
 
     /// Commits a record's new triples with `journal` quads (removing
-    /// `retract`) and a run, then projects it; returns its new tag.
+    /// `retract`) and a run, then projects it; returns its new tag. Fails
+    /// only if the full store's commit failed.
     fn publish(
         &self,
         record: &NamedNode,
@@ -609,7 +610,14 @@ impl Stores {
         self.count_run();
         super::load::fault_point();
         let public = self.model.policy.project(&quads);
-        self.project(vec![graph], public)?;
+        // The write is in the source of truth: it is acknowledged even when
+        // the projection cannot follow (a full disk), since the next start
+        // sees the marker behind and rebuilds the projection.
+        if let Err(e) = self.project(vec![graph], public) {
+            tracing::error!(
+                "{record} est enregistrée dans la base complète, mais la projection publique n'a pas suivi ({e}) : elle sera refaite au prochain démarrage"
+            );
+        }
         self.tag_of(triples)
     }
 
@@ -698,19 +706,28 @@ impl Stores {
     /// The key of the entity tags, made on first use and kept beside the
     /// stores (readable by the service's user only).
     fn tag_key(&self) -> Result<[u8; 32], StoreError> {
+        let mut slot = self
+            .tag_key
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(key) = *slot {
+            return Ok(key);
+        }
         let path = self.dir.join(ETAG_KEY);
         let io = |source| StoreError::Io {
             path: path.clone(),
             source,
         };
-        if let Ok(bytes) = std::fs::read(&path)
-            && let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice())
-        {
-            return Ok(key);
-        }
-        let mut key = [0u8; 32];
-        getrandom::fill(&mut key).map_err(|e| io(std::io::Error::other(e.to_string())))?;
-        write_private(&path, &key).map_err(io)?;
+        let key = match read_tag_key(&self.dir)? {
+            Some(key) => key,
+            None => {
+                let mut key = [0u8; 32];
+                getrandom::fill(&mut key).map_err(|e| io(std::io::Error::other(e.to_string())))?;
+                write_private(&path, &key).map_err(io)?;
+                key
+            }
+        };
+        *slot = Some(key);
         Ok(key)
     }
 
@@ -720,6 +737,23 @@ impl Stores {
         self.writing
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The key of the entity tags as stored in `dir`; `None` while there is
+/// none. A file of another size is refused: a new key would turn every
+/// pending change stale for ever.
+pub(super) fn read_tag_key(dir: &Path) -> Result<Option<[u8; 32]>, StoreError> {
+    let path = dir.join(ETAG_KEY);
+    match std::fs::read(&path) {
+        Ok(bytes) => <[u8; 32]>::try_from(bytes.as_slice())
+            .map(Some)
+            .map_err(|_| StoreError::TagKey {
+                path,
+                len: bytes.len(),
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(StoreError::Io { path, source }),
     }
 }
 

@@ -460,6 +460,24 @@ pub mod prov {
     }
 }
 
+/// The terms of the change feed read replicas follow (`/flux`): quads in
+/// the graph [`replication::GRAPH`] are instructions, not data.
+pub mod replication {
+    use oxigraph::model::NamedNodeRef;
+
+    /// The graph of the feed's instructions (and their subject).
+    pub const GRAPH: NamedNodeRef<'static> = NamedNodeRef::new_unchecked("urn:bibia:replication");
+
+    terms! { "urn:bibia:replication#";
+        /// A graph to replace (its quads follow; none: remove it).
+        REPLACES = "remplace";
+        /// The default graph is to be replaced.
+        REPLACES_DEFAULT = "remplaceGrapheParDefaut";
+        /// The last line: the position the answer takes a replica to.
+        END = "fin";
+    }
+}
+
 /// The private terms of the journal of contributions (in
 /// [`JOURNAL_GRAPH`] only, never published, so not in the ontology).
 pub mod journal {

@@ -608,4 +608,128 @@ mod tests {
         .expect("compiles");
         assert!(matches!(s.shapes[0].constraints[..], [Constraint::Luhn]));
     }
+
+    /// Found while writing the property below (whose graphs of 8 blank
+    /// nodes are too small to show it): a path whose steps share a sub-path
+    /// (`( _:b1 _:b1 )`, `_:b1` the same again, and so on) is a DAG of a
+    /// few nodes but a tree of 2^depth ones, which compiling unfolded
+    /// without end (40 nodes: 2^40 steps).
+    #[test]
+    fn a_path_that_shares_its_sub_paths_is_refused_not_unfolded() {
+        let mut ttl = String::from("ex:S a sh:PropertyShape ; sh:path _:b0 .\n");
+        for i in 0..40 {
+            let next = i + 1;
+            ttl += &format!("_:b{i} sh:alternativePath ( _:b{next} _:b{next} ) .\n");
+        }
+        ttl += "_:b40 sh:inversePath ex:p .\n";
+        let e = compile_ttl(&ttl).expect_err("too large a path");
+        assert!(e.to_string().contains("too large"), "{e}");
+        // A path as deep but without sharing stays fine.
+        let mut ttl = String::from("ex:S a sh:PropertyShape ; sh:path _:b0 .\n");
+        for i in 0..40 {
+            let next = i + 1;
+            ttl += &format!("_:b{i} sh:alternativePath ( _:b{next} ex:q{i} ) .\n");
+        }
+        ttl += "_:b40 sh:inversePath ex:p .\n";
+        compile_ttl(&ttl).expect("compiles");
+    }
+
+    #[test]
+    fn shapes_nested_to_the_limit_compile_and_beyond_it_are_refused() {
+        let chain = |n: usize| {
+            let mut ttl = String::from("ex:S0 a sh:NodeShape .\n");
+            for i in 0..n {
+                ttl += &format!("ex:S{i} sh:node ex:S{} .\n", i + 1);
+            }
+            ttl
+        };
+        compile_ttl(&chain(MAX_NESTING - 1)).expect("compiles");
+        let e = compile_ttl(&chain(MAX_NESTING * 2)).expect_err("too deep");
+        assert!(e.to_string().contains("nested"), "{e}");
+    }
+
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+    use proptest::sample::select;
+
+    /// Turtle tokens of shapes, well and badly formed.
+    const TURTLE: &[&str] = &[
+        "ex:S",
+        "ex:T",
+        "ex:p",
+        "_:b",
+        "_:c",
+        "[",
+        "]",
+        "(",
+        ")",
+        ";",
+        ",",
+        ".",
+        "a",
+        "sh:NodeShape",
+        "sh:PropertyShape",
+        "sh:property",
+        "sh:path",
+        "sh:node",
+        "sh:and",
+        "sh:or",
+        "sh:xone",
+        "sh:not",
+        "sh:minCount",
+        "sh:maxCount",
+        "sh:pattern",
+        "sh:flags",
+        "sh:in",
+        "sh:inversePath",
+        "sh:alternativePath",
+        "sh:zeroOrMorePath",
+        "sh:qualifiedValueShape",
+        "sh:qualifiedMinCount",
+        "sh:closed",
+        "sh:targetClass",
+        "sh:targetNode",
+        "rdf:first",
+        "rdf:rest",
+        "rdf:nil",
+        "-1",
+        "0",
+        "99999999999999999999999",
+        "true",
+        "\"(\"",
+        "\"[a-\"",
+        "\"^a$\"",
+        "\"iq\"",
+        "\"x\"@fr",
+        "\"1\"^^xsd:integer",
+    ];
+
+    proptest! {
+        #![proptest_config(crate::fuzzing::proptest_config())]
+
+        /// Small graphs of sh: terms, as the fuzz target reads them (three
+        /// bytes a triple); most start with a node shape, so that the
+        /// compiler walks them.
+        #[test]
+        fn small_shapes_graphs_compile_or_fail_cleanly_and_validate(
+            node_shape in any::<bool>(),
+            triples in vec(any::<u8>(), 0..120),
+        ) {
+            let mut data = vec![1];
+            if node_shape {
+                data.extend([8, 0, 130]);
+            }
+            data.extend(triples);
+            crate::fuzzing::shapes_compile(&data);
+        }
+
+        #[test]
+        fn turtle_shapes_compile_or_fail_cleanly_and_validate(
+            tokens in vec(select(TURTLE), 0..30),
+        ) {
+            let mut data = vec![0];
+            data.extend(tokens.join(" ").into_bytes());
+            crate::fuzzing::shapes_compile(&data);
+        }
+    }
 }

@@ -21,8 +21,11 @@ generated triples, 1.2 million public quads with the demo). Everything lives in 
 
 Usage:
   cargo build --release
-  scripts/bench-sparql.py                      # demo and 40000 projects
-  scripts/bench-sparql.py --sizes demo --duration 5
+  bench/sparql.py                      # demo and 40000 projects
+  bench/sparql.py --sizes demo --duration 5
+
+`bench/run` reuses its clients (`Client`, `latency`, `throughput`) against
+bibia, oxigraph and Virtuoso over one data set.
 """
 
 from __future__ import annotations
@@ -83,28 +86,31 @@ def load_queries() -> list[tuple[str, str, str]]:
 
 
 class Client:
-    """One keep-alive connection; POST application/sparql-query."""
+    """One keep-alive connection; POST application/sparql-query, or an HTML
+    form (`form=True`: `query=…`, what every endpoint accepts; Virtuoso 7.2
+    does not read a bare query body)."""
 
-    def __init__(self, port: int, path: str):
-        self.port, self.path = port, path
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    def __init__(self, port: int, path: str, form: bool = False, timeout: float = 120):
+        self.port, self.path, self.form, self.timeout = port, path, form, timeout
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        self.body = b""
 
     def query(self, text: str, accept: str) -> float:
+        if self.form:
+            body = urllib.parse.urlencode({"query": text}).encode("ascii")
+            kind = "application/x-www-form-urlencoded"
+        else:
+            body, kind = text.encode("utf-8"), "application/sparql-query"
         started = time.perf_counter()
         for attempt in range(2):
             try:
-                self.conn.request(
-                    "POST",
-                    self.path,
-                    body=text.encode("utf-8"),
-                    headers={"Content-Type": "application/sparql-query", "Accept": accept},
-                )
+                self.conn.request("POST", self.path, body=body, headers={"Content-Type": kind, "Accept": accept})
                 r = self.conn.getresponse()
-                r.read()
+                self.body = r.read()
                 break
             except (http.client.HTTPException, OSError):
                 self.conn.close()
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
                 if attempt:
                     raise
         if r.status != 200:
@@ -117,23 +123,35 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def latency(port: int, path: str, queries, repeat: int) -> dict[str, list[float]]:
-    c = Client(port, path)
+def latency(port: int, path: str, queries, repeat: int, form: bool = False, warmup: bool = True,
+            timeout: float = 120) -> dict[str, list[float]]:
+    c = Client(port, path, form, timeout)
     out = {}
     for name, text, accept in queries:
-        c.query(text, accept)  # warm-up
+        if warmup:
+            c.query(text, accept)
         out[name] = [c.query(text, accept) for _ in range(repeat)]
     return out
 
 
-def throughput(port: int, path: str, queries, clients: int, duration: float, max_requests: int):
+def answer_size(body: bytes, accept: str) -> int:
+    """Rows of a SPARQL JSON answer, or triples of an N-Triples one."""
+    if accept.startswith("application/sparql-results+json"):
+        import json
+
+        return len(json.loads(body)["results"]["bindings"])
+    return sum(1 for line in body.splitlines() if line.strip() and not line.startswith(b"#"))
+
+
+def throughput(port: int, path: str, queries, clients: int, duration: float, max_requests: int,
+               form: bool = False, timeout: float = 120):
     lock = threading.Lock()
     done = [0]
     lat: list[float] = []
     stop_at = time.perf_counter() + duration
 
     def worker(offset: int):
-        c = Client(port, path)
+        c = Client(port, path, form, timeout)
         i = offset
         mine = []
         while time.perf_counter() < stop_at:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Side-by-side SHACL validation times: bibia, pySHACL and rudof (pyrudof).
 
-    python3 scripts/bench-shacl.py [--bibia PATH] [--cap SECONDS] [--sizes 1000,20000,100000] [--runs 3]
+    python3 bench/shacl.py [--bibia PATH] [--cap SECONDS] [--sizes 1000,20000,100000] [--runs 3]
 
 Cases: the demo data (data/demo/*.ttl + the data/reference/ territories it links to,
 as scripts/check-model.py does), and graphs of N synthetic use cases made by
@@ -40,7 +40,7 @@ import statistics
 import subprocess
 import sys
 
-sys.path.insert(0, str(__import__('pathlib').Path(__file__).resolve().parent))
+sys.path.insert(0, str(__import__('pathlib').Path(__file__).resolve().parent.parent / "scripts"))
 from demo_context import demo_files  # noqa: E402
 import tempfile
 import threading
@@ -53,7 +53,7 @@ MODEL_FILES = [str(ROOT / "ontology" / "bibia.ttl"), *sorted(glob.glob(str(ROOT 
 SHAPES = str(ROOT / "shapes" / "bibia.shapes.ttl")
 
 # ---------------------------------------------------------------------------------
-# child processes (python3 bench-shacl.py --child TOOL FILE...)
+# child processes: python3 -c CODE FILE... SHAPES BASE
 
 CHILD_PYSHACL = """
 import sys, time, json
@@ -114,9 +114,13 @@ def run_child(code: str, files: list[str], cap: float) -> dict:
         if lines and parsed_at is None:
             parsed_at = time.perf_counter()
             out.update(json.loads(lines[0]))
+        # Its peak memory, read while it runs (the high-water mark of its
+        # own address space; wait4's figure would start from this process's).
+        out["rss_kb"] = max(out.get("rss_kb", 0), peak_rss_kb(proc.pid))
         if proc.poll() is not None:
             break
         if parsed_at is not None and time.perf_counter() - parsed_at > cap:
+            out["rss_kb"] = peak_rss_kb(proc.pid)
             proc.kill()
             proc.wait()
             out["capped"] = True
@@ -129,6 +133,14 @@ def run_child(code: str, files: list[str], cap: float) -> dict:
         out["error"] = (proc.stderr.read() if proc.stderr else "")[-800:]  # type: ignore[union-attr]
     out["wall"] = time.perf_counter() - t_start
     return out
+
+
+def peak_rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return next(int(l.split()[1]) for l in f if l.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return 0
 
 
 # ---------------------------------------------------------------------------------

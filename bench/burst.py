@@ -6,7 +6,7 @@ with its default limits (8 queries at once, the others queued) and to
 by status, the throughput and the p50/p99 latency of each server.
 
     cargo build --release
-    scripts/bench-burst.py [--clients 64] [--requests 100]
+    bench/burst.py [--clients 64] [--requests 100]
 
 Loopback only; data in a temporary directory under /tmp.
 """
@@ -23,7 +23,7 @@ import time
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-spec = importlib.util.spec_from_file_location("bench_sparql", os.path.join(HERE, "bench-sparql.py"))
+spec = importlib.util.spec_from_file_location("bench_sparql", os.path.join(HERE, "sparql.py"))
 bench = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(bench)
 

@@ -3,7 +3,7 @@
 # the full store and to the public projection) against `oxigraph load` from
 # the PyPI package on the same generated N-Triples file.
 #
-#   scripts/bench-load.sh [PROJECTS]   (default 40000, about a million triples)
+#   bench/bulk-load.sh [PROJECTS]   (default 40000, about a million triples)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 projects=${1:-40000}
