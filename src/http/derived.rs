@@ -73,11 +73,13 @@ pub(crate) struct Derived {
     searching: AtomicBool,
 }
 
-/// Says that a build has ended (or given up) when dropped.
-struct Ended<'a>(&'a Derived);
+/// The build lock: when dropped, releases it, then says that a build has
+/// ended (or given up), in that order, so that whoever wakes can build.
+struct Ended<'a>(&'a Derived, Option<MutexGuard<'a, ()>>);
 
 impl Drop for Ended<'_> {
     fn drop(&mut self) {
+        drop(self.1.take());
         let (count, signal) = &self.0.ended;
         *count.lock().unwrap_or_else(PoisonError::into_inner) += 1;
         signal.notify_all();
@@ -181,8 +183,8 @@ impl Derived {
                 None if !first => return Ok(None),
                 _ => {}
             }
-            if let Some(_build) = self.try_build() {
-                let _ended = Ended(self);
+            if let Some(build) = self.try_build() {
+                let _ended = Ended(self, Some(build));
                 // A build may have ended between the look and the lock.
                 match self.latest() {
                     Some(latest) if latest.version.generation >= generation => {
@@ -300,8 +302,8 @@ impl Derived {
             return Ok(index);
         }
         self.searching.store(true, Ordering::SeqCst);
-        let _build = self.build.lock().unwrap_or_else(PoisonError::into_inner);
-        let _ended = Ended(self);
+        let build = self.build.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ended = Ended(self, Some(build));
         if let Some(index) = indexes.search_index() {
             return Ok(index);
         }
