@@ -452,3 +452,36 @@ pub(crate) fn proptest_config() -> proptest::test_runner::Config {
         ..proptest::test_runner::Config::default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// Every input a fuzzer found (`fuzz/regressions/{target}/`, one file
+    /// each, named after what it broke), through its target again.
+    #[test]
+    fn the_inputs_the_fuzzers_found_pass_their_target() {
+        let import = super::CsvImport::new();
+        let targets: [(&str, &dyn Fn(&[u8])); 4] = [
+            ("accept", &super::accept),
+            ("csv_import", &|data| import.check(data)),
+            ("iri_slug", &super::iri_slug),
+            ("shapes_compile", &super::shapes_compile),
+        ];
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
+        let mut found = 0;
+        for (target, run) in targets {
+            let Ok(dir) = std::fs::read_dir(root.join(target)) else {
+                continue;
+            };
+            for entry in dir {
+                let path = entry.expect("a readable folder").path();
+                let data = std::fs::read(&path).expect("a readable input");
+                eprintln!("{target}: {}", path.display());
+                run(&data);
+                found += 1;
+            }
+        }
+        assert!(found > 0, "no input in {}", root.display());
+    }
+}

@@ -62,8 +62,10 @@ const PARTICLES: &[&str] = &[
 ];
 
 /// The pairs of words that bare dashes join in known names.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub(crate) struct KnownNames {
+    /// The reference territories' pairs, learnt once for every file.
+    reference: Option<&'static KnownNames>,
     pairs: HashSet<(String, String)>,
 }
 
@@ -137,18 +139,21 @@ impl KnownNames {
     /// The names whose dashes are not between two partners: territories,
     /// stored organisations (`stored`), and the file's own project leaders.
     pub(crate) fn for_file(base: &BaseIri, stored: Vec<String>, table: &Table) -> Self {
-        // The territories' pairs, learnt once (thousands of names: most of
-        // the cleaning's time when learnt per file).
+        // The territories' pairs, learnt once and shared, not copied
+        // (thousands of names: most of the cleaning's time when learnt, or
+        // copied, per file).
         static REFERENCE: OnceLock<KnownNames> = OnceLock::new();
-        let mut names = REFERENCE
-            .get_or_init(|| {
-                let mut names = Self::default();
-                for name in reference_names(base) {
-                    names.add(name);
-                }
-                names
-            })
-            .clone();
+        let reference = REFERENCE.get_or_init(|| {
+            let mut names = Self::default();
+            for name in reference_names(base) {
+                names.add(name);
+            }
+            names
+        });
+        let mut names = Self {
+            reference: Some(reference),
+            pairs: HashSet::new(),
+        };
         for name in stored {
             names.add(&name);
         }
@@ -175,6 +180,11 @@ impl KnownNames {
         }
     }
 
+    /// Whether a pair of folded words is joined in a known name.
+    fn knows(&self, pair: &(String, String)) -> bool {
+        self.pairs.contains(pair) || self.reference.is_some_and(|r| r.knows(pair))
+    }
+
     /// Whether a bare dash between `left` and `right` is inside a name.
     fn joins(&self, left: &str, right: &str) -> bool {
         if left.is_empty() || right.is_empty() {
@@ -190,7 +200,7 @@ impl KnownNames {
             || SAINTS.contains(&l.as_str())
             || particle(left)
             || particle(right)
-            || self.pairs.contains(&(l, r))
+            || self.knows(&(l, r))
     }
 
     /// Splits a partner (already separated from the others by commas, line

@@ -609,6 +609,33 @@ mod tests {
         assert!(matches!(s.shapes[0].constraints[..], [Constraint::Luhn]));
     }
 
+    /// Found by fuzzing (`shapes_compile`; the input is
+    /// `fuzz/regressions/shapes_compile/blank-sh-message`): a shape whose
+    /// only literal `sh:message` was `""` gave results with an empty
+    /// message, which tells a contributor nothing.
+    #[test]
+    fn a_blank_sh_message_gives_the_generated_french_message() {
+        let shapes = compile_ttl(
+            r#"ex:S a sh:NodeShape ; sh:targetNode ex:x ; sh:hasValue ex:y ;
+                 sh:message "", " "@fr, ex:notALiteral ."#,
+        )
+        .expect("compiles");
+        let report = shapes.validate(&crate::shacl::DataGraph::from_triples([]));
+        let [result] = report.results() else {
+            panic!("one result: {report:?}")
+        };
+        assert!(!result.message().value().trim().is_empty(), "{result:?}");
+        assert_eq!(result.message().language(), Some("fr"));
+        // A message with words is still the one reported.
+        let shapes = compile_ttl(
+            r#"ex:S a sh:NodeShape ; sh:targetNode ex:x ; sh:hasValue ex:y ;
+                 sh:message "", "Valeur attendue : y"@fr ."#,
+        )
+        .expect("compiles");
+        let report = shapes.validate(&crate::shacl::DataGraph::from_triples([]));
+        assert_eq!(report.results()[0].message().value(), "Valeur attendue : y");
+    }
+
     /// Found while writing the property below (whose graphs of 8 blank
     /// nodes are too small to show it): a path whose steps share a sub-path
     /// (`( _:b1 _:b1 )`, `_:b1` the same again, and so on) is a DAG of a

@@ -163,10 +163,15 @@ pub(super) fn bool_param(o: TermRef<'_>, p: NamedNodeRef<'_>) -> Result<bool, St
 }
 
 /// Picks the message to report: French first, then untagged, then English.
+/// A blank message says nothing: it is skipped, and without another one the
+/// result gets the generated French message.
 pub(super) fn choose_message<'a>(values: impl Iterator<Item = TermRef<'a>>) -> Option<Literal> {
     let mut best: Option<(u8, Literal)> = None;
     for v in values {
         let TermRef::Literal(l) = v else { continue };
+        if l.value().trim().is_empty() {
+            continue;
+        }
         let rank = match l.language() {
             Some(lang)
                 if lang.eq_ignore_ascii_case("fr")
