@@ -457,12 +457,16 @@ pub(crate) fn proptest_config() -> proptest::test_runner::Config {
 mod tests {
     use std::path::Path;
 
+    /// A fuzz target: its name (its folder under `fuzz/regressions/`) and
+    /// its body.
+    type Target<'a> = (&'a str, &'a dyn Fn(&[u8]));
+
     /// Every input a fuzzer found (`fuzz/regressions/{target}/`, one file
     /// each, named after what it broke), through its target again.
     #[test]
     fn the_inputs_the_fuzzers_found_pass_their_target() {
         let import = super::CsvImport::new();
-        let targets: [(&str, &dyn Fn(&[u8])); 4] = [
+        let targets: [Target<'_>; 4] = [
             ("accept", &super::accept),
             ("csv_import", &|data| import.check(data)),
             ("iri_slug", &super::iri_slug),
