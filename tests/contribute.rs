@@ -1084,3 +1084,65 @@ async fn the_form_shows_the_errors_beside_their_fields_then_creates() {
     assert_eq!(grenoble.status, StatusCode::FORBIDDEN);
     let _ = w;
 }
+
+/// The lists and the search are served from the indexes of an earlier
+/// version while those of a write are built (`http/derived.rs`): a
+/// published write must still be on its page at once, and in the lists
+/// and the search as soon as its answer has come back.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_published_write_is_listed_and_found_once_answered() {
+    let w = world();
+    let title = "Recensement des ornithorynques";
+    let r = post(
+        "/id/projet/",
+        Some(&w.moderator),
+        &new_project(title, NANTES),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let path = path_of(r.header("location").expect("location"));
+    let page = path.replace("/id/", "/page/");
+    let found = |word: &'static str| async move {
+        let r = w
+            .app
+            .get(&format!("/recherche?q={word}&format=json"), None)
+            .await;
+        let answer: serde_json::Value = serde_json::from_slice(&r.body).expect("json");
+        answer["resultats"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .filter_map(|r| r["titre"].as_str().map(str::to_owned))
+            .collect::<Vec<_>>()
+    };
+    let listed = |word: &'static str| async move {
+        w.app.get(&format!("/projets?q={word}"), None).await.text()
+    };
+    assert!(w.app.get(&page, None).await.text().contains(title));
+    assert!(listed("ornithorynques").await.contains(title));
+    assert_eq!(found("ornithorynques").await, [title]);
+
+    // Replaced.
+    let (turtle, etag) = read(&path, &w.moderator).await;
+    let new = "Recensement des ornithorynques et des pangolins";
+    let r = put(&path, &w.moderator, &etag, &retitle(&turtle, title, new)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(w.app.get(&page, None).await.text().contains(new));
+    assert!(listed("pangolins").await.contains(new));
+    assert_eq!(found("pangolins").await, [new]);
+
+    // Withdrawn.
+    let etag = read(&path, &w.moderator).await.1;
+    let r = call(
+        "DELETE",
+        &path,
+        Some(&w.moderator),
+        &[("if-match", &etag)],
+        Body::empty(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(w.app.get(&page, None).await.status, StatusCode::GONE);
+    assert!(!listed("pangolins").await.contains(new));
+    assert!(found("pangolins").await.is_empty());
+}

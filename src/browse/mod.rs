@@ -358,25 +358,55 @@ pub struct Selection<'a> {
 }
 
 impl Index {
-    /// Reads every record of the lists from the projection.
+    /// Reads every record of the lists from the projection, the records
+    /// shared among as many threads as the machine has cores (up to four):
+    /// a writer waits for this build, and on a busy service, where the
+    /// cores are shared thread by thread, one thread would get a small
+    /// part of them.
     pub fn build(store: &PublicStore, base: &BaseIri) -> Result<Self, StoreError> {
-        let mut reader = Reader {
-            store,
-            base,
-            labels: HashMap::new(),
-            places: HashMap::new(),
-        };
-        let mut entries = HashMap::new();
+        let mut wanted = Vec::new();
         for kind in Kind::ALL {
-            let mut list = Vec::new();
             for iri in store.instances(kind.class())? {
-                if base.relative(iri.as_str()).is_none() {
-                    continue;
+                if base.relative(iri.as_str()).is_some() {
+                    wanted.push((kind, iri));
                 }
-                list.push(reader.entry(kind, iri)?);
             }
+        }
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let share = wanted.len().div_ceil(threads).max(1);
+        let read = |part: &[(Kind, NamedNode)]| -> Result<Vec<(Kind, Entry)>, StoreError> {
+            let mut reader = Reader {
+                store,
+                base,
+                labels: HashMap::new(),
+                places: HashMap::new(),
+            };
+            part.iter()
+                .map(|(kind, iri)| Ok((*kind, reader.entry(*kind, iri.clone())?)))
+                .collect()
+        };
+        let parts: Vec<Result<Vec<(Kind, Entry)>, StoreError>> = std::thread::scope(|scope| {
+            let running: Vec<_> = wanted
+                .chunks(share)
+                .map(|part| scope.spawn(move || read(part)))
+                .collect();
+            running
+                .into_iter()
+                .map(|t| {
+                    t.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        let mut entries: HashMap<Kind, Vec<Entry>> =
+            Kind::ALL.iter().map(|k| (*k, Vec::new())).collect();
+        for part in parts {
+            for (kind, entry) in part? {
+                entries.entry(kind).or_default().push(entry);
+            }
+        }
+        for list in entries.values_mut() {
             list.sort_by(|a, b| a.iri.as_str().cmp(b.iri.as_str()));
-            entries.insert(kind, list);
         }
         Ok(Self { entries })
     }

@@ -129,11 +129,13 @@ const HEADER_PROPERTIES: [NamedNodeRef<'static>; 5] = [
 const SECTION_CLASSES: [NamedNodeRef<'static>; 1] = [bia::ALGORITHM_RECORD];
 
 /// Builds the page of `thing` (an IRI of this deployment) from the public
-/// projection; `None` when the projection says nothing about it.
+/// projection; `None` when the projection says nothing about it. `index`
+/// counts the lists filtered on a facet's value (a theme, a région): the
+/// page of one links to them; without it, no counts, no such links.
 pub fn entity_page(
     store: &PublicStore,
     layout: &Layout,
-    index: &Index,
+    index: Option<&Index>,
     site: &Site,
     thing: &NamedNode,
 ) -> Result<Option<EntityPage>, StoreError> {
@@ -223,8 +225,8 @@ pub fn entity_page(
 
 /// The lists filtered on this thing (a concept or a territory that is a
 /// facet's value), with how many records they hold.
-fn lists(index: &Index, site: &Site, rel: &str) -> Vec<(String, String)> {
-    let mut lists = filtered_lists(index, site, rel);
+fn lists(index: Option<&Index>, site: &Site, rel: &str) -> Vec<(String, String)> {
+    let mut lists = index.map_or_else(Vec::new, |index| filtered_lists(index, site, rel));
     // A list or one of its values: its documentation on `/vocab`.
     if let Some(rest) = rel.strip_prefix("concept/") {
         let href = match rest.split_once('/') {

@@ -75,9 +75,8 @@ pub(crate) async fn load(
             quads,
             text: None,
         };
-        match contrib.stores.load(vec![batch], |_| ()) {
+        match super::write::publishing(&state, || contrib.stores.load(vec![batch], |_| ())) {
             Ok(s) => Ok({
-                super::write::refresh_in_background(&state);
                 text(
                     StatusCode::OK,
                     format!(
@@ -134,11 +133,11 @@ pub(crate) async fn import(
             progress: None,
             columns,
         };
-        match crate::import::import_bytes(&contrib.stores, &name, &bytes, &options) {
+        let imported = super::write::publishing(&state, || {
+            crate::import::import_bytes(&contrib.stores, &name, &bytes, &options)
+        });
+        match imported {
             Ok(report) => {
-                if report.load.is_some() {
-                    super::write::refresh_in_background(&state);
-                }
                 let mut out = String::new();
                 for note in &report.notes {
                     out += &format!("{} : {note}\n", report.source);

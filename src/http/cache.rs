@@ -3,9 +3,14 @@
 //! `304` on `If-None-Match` / `If-Modified-Since`, gzip chosen from
 //! `Accept-Encoding` (compressed once, when the entry is made).
 //!
-//! A cached answer is served without touching the store. An entry made
-//! for an older version of the data is never served: the first request
-//! after a write empties the cache.
+//! A cached answer is served without touching the store. Each entry says
+//! what it was made from ([`Stamp`]): the data version, the version of the
+//! lists' and search indexes ([`super::derived`]), both, or neither (the
+//! model's documentation). An entry is served only to a request that finds
+//! the same versions, so a write never leaves a stale entry in use; and a
+//! write drops only the entries made from the data, not those made from
+//! the indexes (they go when newer indexes are published) or from the
+//! model alone.
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
@@ -36,8 +41,10 @@ pub(crate) struct Cached {
     pub(crate) gzip: Option<axum::body::Bytes>,
     /// The strong validator of the identity body, without quotes.
     pub(crate) etag: String,
-    /// When the data behind it last changed.
-    pub(crate) modified: SystemTime,
+    /// When what it was made from last changed; `None` when that is not
+    /// one date (a page made from the data and from indexes that lag
+    /// behind it), and then only its `ETag` validates it.
+    pub(crate) modified: Option<SystemTime>,
     /// `Link` header, if any.
     pub(crate) link: Option<HeaderValue>,
     /// Other headers of a full answer (`Content-Disposition`).
@@ -46,18 +53,18 @@ pub(crate) struct Cached {
     /// body, of the gzipped one, and `Last-Modified`.
     etag_plain: HeaderValue,
     etag_gzip: HeaderValue,
-    last_modified: HeaderValue,
+    last_modified: Option<HeaderValue>,
 }
 
 impl Cached {
     /// An answer whose `ETag` is the hash of `tag_source` (the canonical
-    /// form of a graph) or, when `None`, of the body itself.
+    /// form of a graph) or, when `None`, of the body itself. Undated until
+    /// [`Cached::dated`].
     pub(crate) fn new(
         status: StatusCode,
         content_type: &'static str,
         body: Vec<u8>,
         tag_source: Option<&[u8]>,
-        modified: SystemTime,
         link: Option<String>,
     ) -> Self {
         let digest = sha2::Sha256::digest(tag_source.unwrap_or(&body));
@@ -75,12 +82,20 @@ impl Cached {
             gzip: gzip.filter(|g| !g.is_empty()),
             etag_plain: header(format!("\"{etag}\"")),
             etag_gzip: header(format!("\"{etag}-gz\"")),
-            last_modified: header(httpdate::fmt_http_date(modified)),
+            last_modified: None,
             etag,
-            modified,
+            modified: None,
             link: link.and_then(|l| HeaderValue::from_str(&l).ok()),
             extra: Vec::new(),
         }
+    }
+
+    /// The same answer with its `Last-Modified` (none when `None`).
+    pub(crate) fn dated(mut self, modified: Option<SystemTime>) -> Self {
+        self.modified = modified;
+        self.last_modified =
+            modified.and_then(|m| HeaderValue::from_str(&httpdate::fmt_http_date(m)).ok());
+        self
     }
 
     /// The same answer with one more header on its full (not 304)
@@ -100,20 +115,25 @@ impl Cached {
         };
         let not_modified = match request.get(header::IF_NONE_MATCH) {
             Some(v) => v.to_str().is_ok_and(|v| self.matches(v)),
-            None => request
-                .get(header::IF_MODIFIED_SINCE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| httpdate::parse_http_date(v).ok())
-                .is_some_and(|since| whole_seconds(self.modified) <= whole_seconds(since)),
+            None => match (self.modified, request.get(header::IF_MODIFIED_SINCE)) {
+                (Some(modified), Some(since)) => since
+                    .to_str()
+                    .ok()
+                    .and_then(|v| httpdate::parse_http_date(v).ok())
+                    .is_some_and(|since| whole_seconds(modified) <= whole_seconds(since)),
+                _ => false,
+            },
         };
         let mut builder = Response::builder()
             .header(header::ETAG, etag)
-            .header(header::LAST_MODIFIED, self.last_modified.clone())
             .header(header::VARY, HeaderValue::from_static("Accept-Encoding"))
             .header(
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("public, no-cache"),
             );
+        if let Some(modified) = &self.last_modified {
+            builder = builder.header(header::LAST_MODIFIED, modified.clone());
+        }
         if let Some(link) = &self.link {
             builder = builder.header(header::LINK, link.clone());
         }
@@ -181,31 +201,71 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
         })
 }
 
-/// The cache of rendered answers, for one version of the data at a time.
+/// What a cached answer was made from: the version of the data
+/// (`data`), that of the lists' and search indexes (`lists`), both, or
+/// neither (the model's documentation, the same whatever the data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Stamp {
+    /// The data version, when the answer reads the projection.
+    pub(crate) data: Option<u64>,
+    /// The version the indexes were built from, when the answer reads
+    /// them.
+    pub(crate) lists: Option<u64>,
+}
+
+/// The entries and the newest versions seen.
+#[derive(Debug, Default)]
+struct Entries {
+    data: u64,
+    lists: u64,
+    map: HashMap<String, (Stamp, Arc<Cached>)>,
+}
+
+impl Stamp {
+    /// Whether it was made from a version older than `data` or `lists`.
+    fn older_than(self, data: u64, lists: u64) -> bool {
+        self.data.is_some_and(|d| d < data) || self.lists.is_some_and(|l| l < lists)
+    }
+}
+
+/// The cache of rendered answers, each with its [`Stamp`].
 #[derive(Debug, Default)]
 pub(crate) struct PageCache {
-    inner: RwLock<(u64, HashMap<String, Arc<Cached>>)>,
+    inner: RwLock<Entries>,
 }
 
 impl PageCache {
-    /// The entry for `key` made at data version `generation`.
-    pub(crate) fn get(&self, key: &str, generation: u64) -> Option<Arc<Cached>> {
+    /// The entry for `key`, if it was made from the versions of `stamp`.
+    pub(crate) fn get(&self, key: &str, stamp: Stamp) -> Option<Arc<Cached>> {
         let inner = self.inner.read().unwrap_or_else(PoisonError::into_inner);
-        if inner.0 != generation {
-            return None;
-        }
-        inner.1.get(key).cloned()
+        inner
+            .map
+            .get(key)
+            .filter(|(made, _)| *made == stamp)
+            .map(|(_, value)| Arc::clone(value))
     }
 
-    /// Keeps an entry made at data version `generation`; entries of
-    /// another version are dropped.
-    pub(crate) fn put(&self, key: String, generation: u64, value: Arc<Cached>) {
+    /// Keeps an entry made from the versions of `stamp`. The first entry
+    /// of a newer version drops the entries it outdates (the others stay);
+    /// an entry already outdated is not kept.
+    pub(crate) fn put(&self, key: String, stamp: Stamp, value: Arc<Cached>) {
         let mut inner = self.inner.write().unwrap_or_else(PoisonError::into_inner);
-        if inner.0 != generation || inner.1.len() >= MAX_ENTRIES {
-            inner.1.clear();
-            inner.0 = generation;
+        if stamp.older_than(inner.data, inner.lists) {
+            return;
         }
-        inner.1.insert(key, value);
+        let data = stamp.data.unwrap_or(inner.data);
+        let lists = stamp.lists.unwrap_or(inner.lists);
+        if data > inner.data || lists > inner.lists {
+            inner.data = data;
+            inner.lists = lists;
+            inner
+                .map
+                .retain(|_, (made, _)| !made.older_than(data, lists));
+        }
+        if inner.map.len() >= MAX_ENTRIES {
+            inner.map.clear();
+        }
+        inner.map.insert(key, (stamp, value));
     }
 }
 
@@ -229,19 +289,72 @@ mod tests {
         assert!(!accepts_gzip(&h));
     }
 
+    fn page() -> Arc<Cached> {
+        Arc::new(
+            Cached::new(
+                StatusCode::OK,
+                "text/html; charset=utf-8",
+                b"x".to_vec(),
+                None,
+                None,
+            )
+            .dated(Some(SystemTime::now())),
+        )
+    }
+
+    fn stamp(data: Option<u64>, lists: Option<u64>) -> Stamp {
+        Stamp { data, lists }
+    }
+
     #[test]
     fn entries_of_an_older_version_are_never_served() {
         let cache = PageCache::default();
-        let page = Arc::new(Cached::new(
-            StatusCode::OK,
-            "text/html; charset=utf-8",
-            b"x".to_vec(),
-            None,
-            SystemTime::now(),
-            None,
-        ));
-        cache.put("/".into(), 3, page);
-        assert!(cache.get("/", 3).is_some());
-        assert!(cache.get("/", 4).is_none());
+        cache.put("/".into(), stamp(Some(3), None), page());
+        assert!(cache.get("/", stamp(Some(3), None)).is_some());
+        assert!(cache.get("/", stamp(Some(4), None)).is_none());
+        // Made from version 4 of the data: version 3's entries go, and a
+        // late entry of version 3 is not kept.
+        cache.put("/a".into(), stamp(Some(4), None), page());
+        cache.put("/b".into(), stamp(Some(3), None), page());
+        assert!(cache.get("/b", stamp(Some(3), None)).is_none());
+        assert_eq!(cache.inner.read().expect("lock").map.len(), 1);
+    }
+
+    #[test]
+    fn a_write_keeps_what_was_not_made_from_the_data() {
+        let cache = PageCache::default();
+        cache.put("/def".into(), stamp(None, None), page());
+        cache.put("/projets".into(), stamp(None, Some(3)), page());
+        cache.put("/carte".into(), stamp(Some(3), Some(3)), page());
+        cache.put("/page/x".into(), stamp(Some(3), None), page());
+        // A write: version 4 of the data, the indexes still at 3.
+        cache.put("/page/y".into(), stamp(Some(4), None), page());
+        assert!(cache.get("/def", stamp(None, None)).is_some());
+        assert!(cache.get("/projets", stamp(None, Some(3))).is_some());
+        assert!(cache.get("/carte", stamp(Some(4), Some(3))).is_none());
+        assert!(cache.get("/page/x", stamp(Some(4), None)).is_none());
+        // The indexes of version 4 are published.
+        cache.put("/".into(), stamp(None, Some(4)), page());
+        assert!(cache.get("/projets", stamp(None, Some(4))).is_none());
+        assert!(cache.get("/def", stamp(None, None)).is_some());
+        assert!(cache.get("/page/y", stamp(Some(4), None)).is_some());
+    }
+
+    #[test]
+    fn an_undated_answer_is_validated_by_its_tag_only() {
+        let undated = Cached::new(StatusCode::OK, "text/plain", b"x".to_vec(), None, None);
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::IF_MODIFIED_SINCE,
+            HeaderValue::from_static("Sun, 06 Nov 2044 08:49:37 GMT"),
+        );
+        let r = undated.respond(&h);
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.headers().get(header::LAST_MODIFIED).is_none());
+        h.insert(
+            header::IF_NONE_MATCH,
+            HeaderValue::from_str(&format!("\"{}\"", undated.etag)).expect("tag"),
+        );
+        assert_eq!(undated.respond(&h).status(), StatusCode::NOT_MODIFIED);
     }
 }

@@ -7,7 +7,7 @@
 
 use super::cache::Cached;
 use super::negotiate::{self, Offer};
-use super::pages::{cached, not_found, serialize};
+use super::pages::{Basis, cached, not_found, serialize};
 use super::{AppState, HttpError, Message};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -79,14 +79,13 @@ pub(crate) async fn void(
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let format = negotiate::choose(accept, &[], &OFFERS)?;
     let key = format!("/.well-known/void {}", content_type(format));
-    let mut response = cached(&state, key, &headers, |store, _| {
-        let triples = crate::catalog::void(store, &state.base).map_err(HttpError::internal)?;
+    let mut response = cached(&state, key, &headers, Basis::Data, |made| {
+        let triples = crate::catalog::void(made.store, &state.base).map_err(HttpError::internal)?;
         Ok(Cached::new(
             StatusCode::OK,
             content_type(format),
             serialize(&triples, format)?,
             None,
-            store.version().modified,
             Some(format!("<{}>; rel=\"license\"", crate::catalog::LICENCE)),
         ))
     })?;
@@ -144,11 +143,10 @@ fn answer(
     };
     let key = format!("/catalog {} {page}", content_type(format));
     let found = std::cell::Cell::new(true);
-    let response = cached(state, key, headers, |store, generation| {
-        let index = state.pages.index(store, generation)?;
+    let response = cached(state, key, headers, Basis::Both, |made| {
         let built = crate::catalog::catalog(
-            store,
-            &index,
+            made.store,
+            &made.indexes()?.records,
             &state.base,
             &state.pages.site.contact,
             page,
@@ -167,7 +165,6 @@ fn answer(
             content_type(format),
             serialize(&built.triples, format)?,
             None,
-            store.version().modified,
             Some(format!("<{}>; rel=\"license\"", crate::catalog::LICENCE)),
         ))
     });

@@ -620,11 +620,8 @@ pub(crate) async fn accept(
     let stores = Arc::clone(&contrib.stores);
     let account = super::state::account_ref(&caller.login);
     let i = id.clone();
-    match blocking(move || stores.accept(&i, &account)) {
-        Ok(_) => {
-            super::write::refresh_in_background(&state);
-            Ok(see_other(&state, "moderation?fait=acceptee"))
-        }
+    match blocking(|| super::write::publishing(&state, || stores.accept(&i, &account))) {
+        Ok(_) => Ok(see_other(&state, "moderation?fait=acceptee")),
         Err(crate::store::WriteError::NotConform(report)) => change_page(
             &state,
             &contrib,
@@ -723,12 +720,11 @@ pub(crate) async fn restore(
     let stores = Arc::clone(&contrib.stores);
     let author = caller.author();
     let written = blocking(|| {
-        stores.restore(&revision, &author)?;
+        super::write::publishing(&state, || stores.restore(&revision, &author))?;
         stores.entry(&revision).map_err(Into::into)
     });
     match written {
         Ok(Some(entry)) => {
-            super::write::refresh_in_background(&state);
             let rest = state
                 .base
                 .relative(entry.record.as_str())
@@ -1478,14 +1474,15 @@ pub(crate) async fn create(
         if let Err(refusal) = super::write::authorize(&caller, &[], &triples, &record) {
             return again(&not_yours(kind, refusal), &none, StatusCode::FORBIDDEN);
         }
-        let written = contrib.stores.change(
-            &record,
-            Action::Put(triples),
-            &Precondition::Absent,
-            &caller.author(),
-            caller.publishes(),
-        );
-        super::write::after_write(&state, &written);
+        let written = super::write::publishing(&state, || {
+            contrib.stores.change(
+                &record,
+                Action::Put(triples),
+                &Precondition::Absent,
+                &caller.author(),
+                caller.publishes(),
+            )
+        });
         match written {
             Ok(written) => Ok(after_change(&state, &written)),
             Err(WriteError::NotConform(report)) => again(
@@ -1663,14 +1660,15 @@ pub(crate) async fn edit(
         {
             return again(&not_yours(kind, refusal), &none, StatusCode::FORBIDDEN);
         }
-        let written = contrib.stores.change(
-            &record,
-            Action::Put(triples),
-            &Precondition::Matches(version.clone()),
-            &caller.author(),
-            caller.publishes(),
-        );
-        super::write::after_write(&state, &written);
+        let written = super::write::publishing(&state, || {
+            contrib.stores.change(
+                &record,
+                Action::Put(triples),
+                &Precondition::Matches(version.clone()),
+                &caller.author(),
+                caller.publishes(),
+            )
+        });
         match written {
             Ok(written) => Ok(after_change(&state, &written)),
             Err(WriteError::NotConform(report)) => again(

@@ -20,7 +20,7 @@
 use super::cache::Cached;
 use super::catalog::content_type;
 use super::negotiate::{self, Offer};
-use super::pages::{cached, not_found, serialize};
+use super::pages::{Basis, cached, not_found, serialize};
 use super::{AppState, HttpError};
 use crate::html::{Documentation, Site};
 use crate::model::Sources;
@@ -151,7 +151,7 @@ fn rdf(
 ) -> Result<Response, HttpError> {
     let site = &state.pages.site;
     let key = format!("{key} {}", content_type(format));
-    cached(state, key, headers, |store, _| {
+    cached(state, key, headers, Basis::Model, |_| {
         let docs = state.docs.get(site)?;
         let triples = triples(&docs).unwrap_or_default();
         Ok(Cached::new(
@@ -159,7 +159,6 @@ fn rdf(
             content_type(format),
             serialize(triples, format)?,
             None,
-            store.version().modified,
             Some(link),
         ))
     })
@@ -174,20 +173,25 @@ fn page<T: Template>(
     render: impl FnOnce(&Documentation) -> Option<&T>,
 ) -> Result<Response, HttpError> {
     let site = &state.pages.site;
-    cached(state, format!("{key} text/html"), headers, |store, _| {
-        let docs = state.docs.get(site)?;
-        let page = render(&docs).ok_or_else(|| {
-            HttpError::internal(std::io::Error::other("page de documentation absente"))
-        })?;
-        Ok(Cached::new(
-            StatusCode::OK,
-            "text/html; charset=utf-8",
-            page.render().map_err(HttpError::internal)?.into_bytes(),
-            None,
-            store.version().modified,
-            link,
-        ))
-    })
+    cached(
+        state,
+        format!("{key} text/html"),
+        headers,
+        Basis::Model,
+        |_| {
+            let docs = state.docs.get(site)?;
+            let page = render(&docs).ok_or_else(|| {
+                HttpError::internal(std::io::Error::other("page de documentation absente"))
+            })?;
+            Ok(Cached::new(
+                StatusCode::OK,
+                "text/html; charset=utf-8",
+                page.render().map_err(HttpError::internal)?.into_bytes(),
+                None,
+                link,
+            ))
+        },
+    )
 }
 
 /// The ontology in `answer`.

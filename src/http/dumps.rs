@@ -12,7 +12,7 @@
 //! and never compressed again.
 
 use super::cache::{etag_matches, whole_seconds};
-use super::pages::{cached, html, not_found};
+use super::pages::{Basis, cached, html, not_found};
 use super::{AppState, HttpError};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
@@ -32,15 +32,23 @@ pub(crate) async fn index(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    cached(&state, "/dumps/".to_owned(), &headers, |store, _| {
-        let set = state.dumps.current(store).map_err(HttpError::internal)?;
-        html(
-            StatusCode::OK,
-            &crate::html::downloads_page(&state.pages.site, &set),
-            store,
-            None,
-        )
-    })
+    cached(
+        &state,
+        "/dumps/".to_owned(),
+        &headers,
+        Basis::Data,
+        |made| {
+            let set = state
+                .dumps
+                .current(made.store)
+                .map_err(HttpError::internal)?;
+            html(
+                StatusCode::OK,
+                &crate::html::downloads_page(&state.pages.site, &set),
+                None,
+            )
+        },
+    )
 }
 
 /// `GET /dumps/{name}`: one dump file, whole or one range of it.

@@ -9,7 +9,7 @@
 //! - `/robots.txt`: everything allowed, and where the sitemap is.
 
 use super::cache::Cached;
-use super::pages::{cached, not_found};
+use super::pages::{Basis, Inputs, answer, cached, kept, not_found};
 use super::{AppState, HttpError};
 use crate::export::{self, Sitemap};
 use axum::extract::State;
@@ -28,20 +28,16 @@ pub(crate) async fn projets_csv(
         &state,
         "/export/projets.csv".to_owned(),
         &headers,
-        |store, _| {
-            let body = export::projets_csv(store, &base).map_err(HttpError::internal)?;
-            Ok(Cached::new(
-                StatusCode::OK,
-                "text/csv; charset=utf-8",
-                body,
-                None,
-                store.version().modified,
-                None,
+        Basis::Data,
+        |made| {
+            let body = export::projets_csv(made.store, &base).map_err(HttpError::internal)?;
+            Ok(
+                Cached::new(StatusCode::OK, "text/csv; charset=utf-8", body, None, None)
+                    .with_header(
+                        header::CONTENT_DISPOSITION,
+                        "attachment; filename=\"projets.csv\"",
+                    ),
             )
-            .with_header(
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"projets.csv\"",
-            ))
         },
     )
 }
@@ -53,17 +49,22 @@ pub(crate) async fn sitemap(
 ) -> Result<Response, HttpError> {
     let limit = state.sitemap_limit;
     let base = state.base.clone();
-    cached(&state, "/sitemap.xml".to_owned(), &headers, |store, _| {
-        let map = Sitemap::build(store, &base, limit).map_err(HttpError::internal)?;
-        Ok(Cached::new(
-            StatusCode::OK,
-            XML,
-            map.root().into_bytes(),
-            None,
-            store.version().modified,
-            None,
-        ))
-    })
+    cached(
+        &state,
+        "/sitemap.xml".to_owned(),
+        &headers,
+        Basis::Data,
+        |made| {
+            let map = Sitemap::build(made.store, &base, limit).map_err(HttpError::internal)?;
+            Ok(Cached::new(
+                StatusCode::OK,
+                XML,
+                map.root().into_bytes(),
+                None,
+                None,
+            ))
+        },
+    )
 }
 
 /// The number of a sitemap file's path (`sitemap-2.xml` → 2).
@@ -84,21 +85,20 @@ pub(super) fn sitemap_file(
 ) -> Result<Response, HttpError> {
     let path = format!("/sitemap-{n}.xml");
     let limit = state.sitemap_limit;
-    let store = state.engine.public();
-    if let Some(hit) = state.pages.cache.get(&path, store.version().generation) {
+    let made = Inputs::now(state, Basis::Data)?;
+    if let Some(hit) = kept(state, &path, &made) {
         return Ok(hit.respond(headers));
     }
-    let map = Sitemap::build(store, &state.base, limit).map_err(HttpError::internal)?;
+    let map = Sitemap::build(made.store, &state.base, limit).map_err(HttpError::internal)?;
     let Some(xml) = map.part(n) else {
         return not_found(state, &path, headers);
     };
-    cached(state, path, headers, |store, _| {
+    answer(state, path, headers, &made, |_| {
         Ok(Cached::new(
             StatusCode::OK,
             XML,
             xml.into_bytes(),
             None,
-            store.version().modified,
             None,
         ))
     })
@@ -110,14 +110,19 @@ pub(crate) async fn robots(
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
     let base = state.base.clone();
-    cached(&state, "/robots.txt".to_owned(), &headers, |store, _| {
-        Ok(Cached::new(
-            StatusCode::OK,
-            "text/plain; charset=utf-8",
-            export::robots(&base).into_bytes(),
-            None,
-            store.version().modified,
-            None,
-        ))
-    })
+    cached(
+        &state,
+        "/robots.txt".to_owned(),
+        &headers,
+        Basis::Model,
+        |_| {
+            Ok(Cached::new(
+                StatusCode::OK,
+                "text/plain; charset=utf-8",
+                export::robots(&base).into_bytes(),
+                None,
+                None,
+            ))
+        },
+    )
 }

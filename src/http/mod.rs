@@ -10,6 +10,7 @@ mod cache;
 mod catalog;
 mod contribute;
 mod def;
+mod derived;
 mod dumps;
 mod error;
 mod export;

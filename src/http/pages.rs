@@ -10,15 +10,18 @@
 //!
 //! A withdrawn record answers `410` with its notice, or `301` to the record
 //! that replaces it (`dcterms:isReplacedBy`); an unknown one `404` with the
-//! closest records by slug. Every answer is built once per version of the
-//! data and kept in the [`PageCache`]; see [`super::cache`] for the headers.
+//! closest records by slug. Every answer is built once per version of what
+//! it is made from ([`Basis`]) and kept in the page cache; see
+//! [`super::cache`] for the headers and [`super::derived`] for the
+//! indexes the lists and the search are made from.
 
-use super::cache::Cached;
+use super::cache::{Cached, Stamp};
+use super::derived::{Derived, Indexes};
 use super::negotiate::{self, Offer};
 use super::{AppState, HttpError, Message};
-use crate::browse::{Index, Kind};
+use crate::browse::{Facet, Kind};
 use crate::html::{self, ListState, Site};
-use crate::store::PublicStore;
+use crate::store::{DataVersion, PublicStore};
 use crate::vocab::{bia, dcterms};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
@@ -26,7 +29,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use oxigraph::io::{JsonLdProfileSet, RdfFormat, RdfSerializer};
 use oxigraph::model::{NamedNode, Term, Triple};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
+use std::time::SystemTime;
 
 /// What `/id/` can answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,59 +127,145 @@ const OFFERS: [Offer<Target>; 6] = [
     },
 ];
 
-/// The state of the pages: the cache, the index of the lists, and the
-/// site.
+/// The state of the pages: the cache, the indexes of the lists and the
+/// search, and the site.
 pub(crate) struct Pages {
     pub(crate) cache: super::cache::PageCache,
-    index: Mutex<Option<(u64, Arc<Index>)>>,
+    pub(crate) derived: Arc<Derived>,
     pub(crate) site: Site,
     pub(crate) layout: Arc<crate::model::Layout>,
 }
 
 impl Pages {
-    pub(crate) fn new(site: Site, layout: Arc<crate::model::Layout>) -> Self {
+    pub(crate) fn new(
+        site: Site,
+        layout: Arc<crate::model::Layout>,
+        searches: Arc<crate::search::Searches>,
+    ) -> Self {
         Self {
             cache: Default::default(),
-            index: Mutex::new(None),
+            derived: Arc::new(Derived::new(site.base.clone(), searches)),
             site,
             layout,
         }
     }
+}
 
-    /// The index of the lists for this version of the data (built by the
-    /// first request that needs it; the others wait for it).
-    pub(super) fn index(
-        &self,
-        store: &PublicStore,
-        generation: u64,
-    ) -> Result<Arc<Index>, HttpError> {
-        let mut slot = self.index.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((g, index)) = slot.as_ref()
-            && *g == generation
-        {
-            return Ok(Arc::clone(index));
+/// What an answer is made from: it is made again when that changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Basis {
+    /// The projection as it is: made again after every write (entity
+    /// pages, data documents, exports).
+    Data,
+    /// The lists' and search indexes only: made again when newer ones are
+    /// published, which may be a moment after a write (lists, search,
+    /// home, statistics, the 404 page's suggestions).
+    Lists,
+    /// Both (the map, a list as Turtle, the catalogue, the page of a
+    /// facet's value with its lists' counts).
+    Both,
+    /// The bundled model alone, whatever the data (`/def`, `/vocab`,
+    /// `/shapes`, `robots.txt`).
+    Model,
+}
+
+/// What a request makes an answer from.
+pub(super) struct Inputs<'a> {
+    /// The projection.
+    pub(super) store: &'a PublicStore,
+    /// The version of the data, read after the indexes were taken (what
+    /// the store then gives is at least as recent).
+    pub(super) data: DataVersion,
+    indexes: Option<Arc<Indexes>>,
+    basis: Basis,
+}
+
+impl<'a> Inputs<'a> {
+    /// The inputs of an answer made from `basis`, now.
+    pub(super) fn now(state: &'a AppState, basis: Basis) -> Result<Self, HttpError> {
+        let store = state.engine.public();
+        let indexes = match basis {
+            Basis::Lists | Basis::Both => Some(state.pages.derived.read(store)?),
+            Basis::Data | Basis::Model => None,
+        };
+        Ok(Self {
+            store,
+            data: store.version(),
+            indexes,
+            basis,
+        })
+    }
+
+    /// The indexes (for an answer made from them).
+    pub(super) fn indexes(&self) -> Result<&Indexes, HttpError> {
+        self.indexes.as_deref().ok_or_else(|| {
+            HttpError::internal(std::io::Error::other(
+                "réponse faite des index sans les avoir pris",
+            ))
+        })
+    }
+
+    /// The versions the answer is made from.
+    fn stamp(&self) -> Stamp {
+        let lists = self.indexes.as_ref().map(|i| i.version.generation);
+        match self.basis {
+            Basis::Data | Basis::Both => Stamp {
+                data: Some(self.data.generation),
+                lists,
+            },
+            Basis::Lists | Basis::Model => Stamp { data: None, lists },
         }
-        let index = Arc::new(Index::build(store, &self.site.base).map_err(HttpError::internal)?);
-        *slot = Some((generation, Arc::clone(&index)));
-        Ok(index)
+    }
+
+    /// The answer's `Last-Modified`: when what it is made from last
+    /// changed; none for a page made from the data and from indexes that
+    /// lag behind it (no single date says when it changed: its `ETag`
+    /// does).
+    fn modified(&self) -> Option<SystemTime> {
+        match (self.basis, &self.indexes) {
+            (Basis::Lists, Some(indexes)) => Some(indexes.version.modified),
+            (Basis::Both, Some(indexes)) => {
+                (indexes.version.generation >= self.data.generation).then_some(self.data.modified)
+            }
+            _ => Some(self.data.modified),
+        }
     }
 }
 
-/// Serves `key` from the cache, or makes it with `make` and keeps it.
+/// Serves `key` from the cache, or makes it with `make` (from what
+/// `basis` says) and keeps it.
 pub(super) fn cached(
     state: &AppState,
     key: String,
     headers: &HeaderMap,
-    make: impl FnOnce(&PublicStore, u64) -> Result<Cached, HttpError>,
+    basis: Basis,
+    make: impl FnOnce(&Inputs<'_>) -> Result<Cached, HttpError>,
 ) -> Result<Response, HttpError> {
-    let store = state.engine.public();
-    let version = store.version();
-    if let Some(hit) = state.pages.cache.get(&key, version.generation) {
+    let inputs = Inputs::now(state, basis)?;
+    answer(state, key, headers, &inputs, make)
+}
+
+/// The answer kept for `key`, if it was made from `inputs`.
+pub(super) fn kept(state: &AppState, key: &str, inputs: &Inputs<'_>) -> Option<Arc<Cached>> {
+    state.pages.cache.get(key, inputs.stamp())
+}
+
+/// Serves `key` from the cache if it was made from `inputs`, or makes it
+/// and keeps it.
+pub(super) fn answer(
+    state: &AppState,
+    key: String,
+    headers: &HeaderMap,
+    inputs: &Inputs<'_>,
+    make: impl FnOnce(&Inputs<'_>) -> Result<Cached, HttpError>,
+) -> Result<Response, HttpError> {
+    if let Some(hit) = kept(state, &key, inputs) {
         return Ok(hit.respond(headers));
     }
-    let made = Arc::new(make(store, version.generation)?);
+    let stamp = inputs.stamp();
+    let made = Arc::new(make(inputs)?.dated(inputs.modified()));
     let response = made.respond(headers);
-    state.pages.cache.put(key, version.generation, made);
+    state.pages.cache.put(key, stamp, made);
     Ok(response)
 }
 
@@ -183,7 +273,6 @@ pub(super) fn cached(
 pub(super) fn html(
     status: StatusCode,
     page: &impl askama::Template,
-    store: &PublicStore,
     link: Option<String>,
 ) -> Result<Cached, HttpError> {
     let body = page.render().map_err(HttpError::internal)?;
@@ -192,7 +281,6 @@ pub(super) fn html(
         "text/html; charset=utf-8",
         body.into_bytes(),
         None,
-        store.version().modified,
         link,
     ))
 }
@@ -298,11 +386,10 @@ fn answer_missing(
             )))
             .unwrap_or_default()),
         Missing::Gone(title, notice) => {
-            cached(state, format!("410 {path}"), headers, |store, _| {
+            cached(state, format!("410 {path}"), headers, Basis::Data, |_| {
                 html(
                     StatusCode::GONE,
                     &html::gone_page(site, &title, notice),
-                    store,
                     None,
                 )
             })
@@ -313,23 +400,24 @@ fn answer_missing(
 
 /// The answer of a thing's page or document: from the cache; else 301,
 /// 410 or 404 when the thing is not (or no longer) there; else made by
-/// `make` and kept.
+/// `make` (from `basis`) and kept.
 fn thing_answer(
     state: &AppState,
     path: String,
     headers: &HeaderMap,
     thing: &NamedNode,
     moved_to: impl Fn(&Site, &NamedNode) -> String,
-    make: impl FnOnce(&PublicStore, u64) -> Result<Cached, HttpError>,
+    basis: Basis,
+    make: impl FnOnce(&Inputs<'_>) -> Result<Cached, HttpError>,
 ) -> Result<Response, HttpError> {
-    let generation = state.engine.public().version().generation;
-    if let Some(hit) = state.pages.cache.get(&path, generation) {
+    let inputs = Inputs::now(state, basis)?;
+    if let Some(hit) = kept(state, &path, &inputs) {
         return Ok(hit.respond(headers));
     }
-    if !exists(state.engine.public(), &state.pages.site, thing)? {
+    if !exists(inputs.store, &state.pages.site, thing)? {
         return answer_missing(state, thing, &path, headers, moved_to);
     }
-    cached(state, path, headers, make)
+    answer(state, path, headers, &inputs, make)
 }
 
 /// The 404 page of `path`, with the records whose slug is closest.
@@ -343,8 +431,9 @@ pub(super) fn not_found(
         state,
         format!("404 {path}"),
         headers,
-        |store, generation| {
-            let index = state.pages.index(store, generation)?;
+        Basis::Lists,
+        |made| {
+            let index = &made.indexes()?.records;
             let wanted = path.rsplit('/').next().unwrap_or_default();
             let mut scored: Vec<(f64, String, String)> = Kind::ALL
                 .iter()
@@ -360,7 +449,6 @@ pub(super) fn not_found(
             html(
                 StatusCode::NOT_FOUND,
                 &html::not_found_page(site, path, suggestions),
-                store,
                 None,
             )
         },
@@ -448,22 +536,24 @@ pub(crate) async fn page(
         return not_found(&state, &path, &headers);
     };
     let moved_to = |site: &Site, next: &NamedNode| site.href(next.as_str());
-    thing_answer(
-        &state,
-        path,
-        &headers,
-        &thing,
-        moved_to,
-        |store, generation| {
-            let index = state.pages.index(store, generation)?;
-            let page = html::entity_page(store, &state.pages.layout, &index, site, &thing)
-                .map_err(HttpError::internal)?
-                .ok_or_else(|| {
-                    HttpError::NotFound(Message::new("fiche introuvable", "record not found"))
-                })?;
-            html(StatusCode::OK, &page, store, Some(links(site, &rest)))
-        },
-    )
+    // The page of a facet's value (a theme, a région) counts the lists
+    // filtered on it: those counts come from the lists' index.
+    let basis = match Facet::of_thing(&rest) {
+        Some(_) => Basis::Both,
+        None => Basis::Data,
+    };
+    thing_answer(&state, path, &headers, &thing, moved_to, basis, |made| {
+        let index = match basis {
+            Basis::Both => Some(&*made.indexes()?.records),
+            _ => None,
+        };
+        let page = html::entity_page(made.store, &state.pages.layout, index, site, &thing)
+            .map_err(HttpError::internal)?
+            .ok_or_else(|| {
+                HttpError::NotFound(Message::new("fiche introuvable", "record not found"))
+            })?;
+        html(StatusCode::OK, &page, Some(links(site, &rest)))
+    })
 }
 
 /// `GET /data/{kind}/{slug}.{suffix}`: a data document.
@@ -491,26 +581,34 @@ pub(crate) async fn data(
             .unwrap_or_default();
         site.path(&format!("data/{rel}.{}", doc.suffix()))
     };
-    thing_answer(&state, path, &headers, &thing, moved_to, |store, _| {
-        let graph = site.base.record_of(thing.as_ref()).ok_or_else(|| {
-            HttpError::NotFound(Message::new("fiche introuvable", "record not found"))
-        })?;
-        let doc_iri = site.base.join(&format!("data/{name}.{}", doc.suffix()));
-        let triples = store
-            .document(thing.as_ref(), graph.as_ref(), doc_iri.as_ref())
-            .map_err(HttpError::internal)?;
-        let canonical: String = triples.iter().map(|t| format!("{t} .\n")).collect();
-        let tag = format!("{canonical}{}", doc.suffix());
-        let body = serialize(&triples, doc.format())?;
-        Ok(Cached::new(
-            StatusCode::OK,
-            doc.content_type(),
-            body,
-            Some(tag.as_bytes()),
-            store.version().modified,
-            Some(links(site, &name)),
-        ))
-    })
+    thing_answer(
+        &state,
+        path,
+        &headers,
+        &thing,
+        moved_to,
+        Basis::Data,
+        |made| {
+            let store = made.store;
+            let graph = site.base.record_of(thing.as_ref()).ok_or_else(|| {
+                HttpError::NotFound(Message::new("fiche introuvable", "record not found"))
+            })?;
+            let doc_iri = site.base.join(&format!("data/{name}.{}", doc.suffix()));
+            let triples = store
+                .document(thing.as_ref(), graph.as_ref(), doc_iri.as_ref())
+                .map_err(HttpError::internal)?;
+            let canonical: String = triples.iter().map(|t| format!("{t} .\n")).collect();
+            let tag = format!("{canonical}{}", doc.suffix());
+            let body = serialize(&triples, doc.format())?;
+            Ok(Cached::new(
+                StatusCode::OK,
+                doc.content_type(),
+                body,
+                Some(tag.as_bytes()),
+                Some(links(site, &name)),
+            ))
+        },
+    )
 }
 
 pub(super) fn serialize(triples: &[Triple], format: RdfFormat) -> Result<Vec<u8>, HttpError> {
@@ -534,12 +632,10 @@ pub(crate) async fn home(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    cached(&state, "/".to_owned(), &headers, |store, generation| {
-        let index = state.pages.index(store, generation)?;
+    cached(&state, "/".to_owned(), &headers, Basis::Lists, |made| {
         html(
             StatusCode::OK,
-            &html::home_page(&index, &state.pages.site),
-            store,
+            &html::home_page(&made.indexes()?.records, &state.pages.site),
             None,
         )
     })
@@ -549,17 +645,14 @@ pub(crate) async fn home(
 /// first, the passage of the first `snippets` of them filled.
 pub(super) fn search(
     state: &AppState,
-    store: &PublicStore,
-    generation: u64,
-    records: &Index,
+    made: &Inputs<'_>,
     q: &str,
     kind: Option<Kind>,
     snippets: usize,
 ) -> Result<Vec<crate::search::Hit>, HttpError> {
-    let index = state
-        .search
-        .current(store, records, generation)
-        .map_err(HttpError::internal)?;
+    let indexes = made.indexes()?;
+    let records = &*indexes.records;
+    let index = state.pages.derived.search(indexes, made.store)?;
     let limit = match kind {
         Some(k) => records.entries(k).len(),
         None => Kind::ALL.iter().map(|k| records.entries(*k).len()).sum(),
@@ -590,12 +683,11 @@ pub(crate) async fn statistics(
         &state,
         "/statistiques".to_owned(),
         &headers,
-        |store, generation| {
-            let index = state.pages.index(store, generation)?;
+        Basis::Lists,
+        |made| {
             html(
                 StatusCode::OK,
-                &html::stats_page(&index, &state.pages.site),
-                store,
+                &html::stats_page(&made.indexes()?.records, &state.pages.site),
                 None,
             )
         },
@@ -615,11 +707,15 @@ pub(crate) async fn map(
         html::MapLevel::Departements => "/carte",
         html::MapLevel::Regions => "/carte?niveau=regions",
     };
-    cached(&state, key.to_owned(), &headers, |store, generation| {
-        let index = state.pages.index(store, generation)?;
-        let page =
-            html::map_page(&index, store, &state.pages.site, level).map_err(HttpError::internal)?;
-        html(StatusCode::OK, &page, store, None)
+    cached(&state, key.to_owned(), &headers, Basis::Both, |made| {
+        let page = html::map_page(
+            &made.indexes()?.records,
+            made.store,
+            &state.pages.site,
+            level,
+        )
+        .map_err(HttpError::internal)?;
+        html(StatusCode::OK, &page, None)
     })
 }
 
@@ -652,29 +748,26 @@ pub(crate) async fn list(
     let list_state = ListState::from_pairs(kind, &pairs);
     let key = format!("/{name}?{}", list_state.query());
     let site = &state.pages.site;
-    cached(&state, key, &headers, |store, generation| {
-        let index = state.pages.index(store, generation)?;
+    // As Turtle, the list gives each record's triples from the projection.
+    let basis = match suffix {
+        "ttl" => Basis::Both,
+        _ => Basis::Lists,
+    };
+    cached(&state, key, &headers, basis, |made| {
+        let index = &made.indexes()?.records;
+        let store = made.store;
         let matches: Option<html::Matches> = if list_state.q.is_empty() {
             None
         } else {
-            let hits = search(
-                &state,
-                store,
-                generation,
-                &index,
-                &list_state.q,
-                Some(kind),
-                100,
-            )?;
+            let hits = search(&state, made, &list_state.q, Some(kind), 100)?;
             Some(hits.into_iter().map(|h| (h.iri.clone(), h)).collect())
         };
         match suffix {
             "csv" => Ok(Cached::new(
                 StatusCode::OK,
                 "text/csv; charset=utf-8",
-                html::list_csv(&index, &list_state, matches.as_ref()).into_bytes(),
+                html::list_csv(index, &list_state, matches.as_ref()).into_bytes(),
                 None,
-                store.version().modified,
                 None,
             )),
             "ttl" => {
@@ -701,14 +794,12 @@ pub(crate) async fn list(
                     Doc::Turtle.content_type(),
                     serialize(&triples, RdfFormat::Turtle)?,
                     None,
-                    store.version().modified,
                     None,
                 ))
             }
             _ => html(
                 StatusCode::OK,
-                &html::list_page(&index, site, &list_state, matches.as_ref()),
-                store,
+                &html::list_page(index, site, &list_state, matches.as_ref()),
                 None,
             ),
         }

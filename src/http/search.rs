@@ -2,10 +2,10 @@
 //! for scripts, as JSON (`format=json`, or `Accept: application/json`
 //! without `text/html`): `type=projets` keeps one kind, `limite=N` (at most
 //! 200) the number of results. Kept in the page cache like every page: a
-//! search asked again over the same data is not run again.
+//! search asked again over the same indexes is not run again.
 
 use super::cache::Cached;
-use super::pages::{cached, html};
+use super::pages::{Basis, Inputs, cached, html};
 use super::{AppState, HttpError, Message};
 use crate::browse::Kind;
 use axum::extract::{RawQuery, State};
@@ -69,8 +69,8 @@ pub(crate) async fn recherche(
         kind.map_or("", Kind::path),
     );
     let site = &state.pages.site;
-    let mut response = cached(&state, key, &headers, |store, generation| {
-        let index = state.pages.index(store, generation)?;
+    let mut response = cached(&state, key, &headers, Basis::Lists, |made| {
+        let index = &made.indexes()?.records;
         let (counts, hits) = if q.is_empty() {
             (Vec::new(), Vec::new())
         } else {
@@ -79,23 +79,21 @@ pub(crate) async fn recherche(
             } else {
                 crate::html::search::SHOWN
             };
-            overview(&state, store, generation, &index, &q, kind, shown)?
+            overview(&state, made, &q, kind, shown)?
         };
         if json {
-            let body = crate::html::search_json(&index, site, &q, &counts, &hits, limit);
+            let body = crate::html::search_json(index, site, &q, &counts, &hits, limit);
             Ok(Cached::new(
                 StatusCode::OK,
                 "application/json",
                 body.to_string().into_bytes(),
                 None,
-                store.version().modified,
                 None,
             ))
         } else {
             html(
                 StatusCode::OK,
-                &crate::html::search_page(&index, site, &q, &counts, &hits),
-                store,
+                &crate::html::search_page(index, site, &q, &counts, &hits),
                 None,
             )
         }
@@ -111,19 +109,15 @@ pub(crate) async fn recherche(
 /// with their passage.
 fn overview(
     state: &AppState,
-    store: &crate::store::PublicStore,
-    generation: u64,
-    records: &crate::browse::Index,
+    made: &Inputs<'_>,
     q: &str,
     kind: Option<Kind>,
     shown: usize,
 ) -> Result<crate::search::Overview, HttpError> {
-    let index = state
-        .search
-        .current(store, records, generation)
-        .map_err(HttpError::internal)?;
+    let indexes = made.indexes()?;
+    let index = state.pages.derived.search(indexes, made.store)?;
     let (counts, mut hits) = index
-        .overview(records, q, kind, shown)
+        .overview(&indexes.records, q, kind, shown)
         .map_err(HttpError::internal)?;
     let mut all: Vec<&mut crate::search::Hit> = hits.iter_mut().collect();
     index.snippets(q, &mut all).map_err(HttpError::internal)?;

@@ -28,9 +28,10 @@ pub struct AppState {
     pub catalog_page_size: usize,
     /// The dump files of the data (`/dumps/`).
     pub dumps: Arc<crate::export::Dumps>,
-    /// The full-text search index (`/recherche`, `?q=` on the lists).
+    /// The folder of the full-text search indexes (`/recherche`, `?q=` on
+    /// the lists); the one in use is in `pages`.
     pub search: Arc<crate::search::Searches>,
-    /// The pages: their cache, the lists' index, the site.
+    /// The pages: their cache, the lists' and search indexes, the site.
     pub(crate) pages: Arc<Pages>,
     /// The documentation of the model (`/def`, `/vocab`, `/shapes`).
     pub(crate) docs: Arc<super::def::Docs>,
@@ -70,8 +71,8 @@ pub struct Contrib {
     pub max_body: usize,
     /// Whether cookies are `Secure` (the base IRI is `https`).
     pub secure: bool,
-    /// Whether the derived indexes and dumps are being remade after a
-    /// write (`write::refresh_in_background`).
+    /// Whether the dumps wait to be remade after a write
+    /// (`write::refresh_in_background`).
     pub(crate) refreshing: std::sync::atomic::AtomicBool,
 }
 
@@ -194,6 +195,7 @@ impl AppState {
         files: &std::path::Path,
     ) -> std::io::Result<Self> {
         let site = Site::new(base.clone(), contact.to_owned());
+        let search = Arc::new(crate::search::Searches::new(files.join("search")));
         Ok(Self {
             engine: Engine::new(public, limits)?,
             base,
@@ -201,8 +203,8 @@ impl AppState {
             sitemap_limit: crate::export::MAX_URLS,
             catalog_page_size: crate::catalog::PAGE_SIZE,
             dumps: Arc::new(crate::export::Dumps::new(files.join("dumps"))),
-            search: Arc::new(crate::search::Searches::new(files.join("search"))),
-            pages: Arc::new(Pages::new(site, layout)),
+            pages: Arc::new(Pages::new(site, layout, Arc::clone(&search))),
+            search,
             docs: Arc::default(),
             contrib: None,
             feed: None,
@@ -230,18 +232,14 @@ impl AppState {
     }
 
     /// Builds the lists' and the search indexes of the current data
-    /// version, so that the requests after a change do not wait for them
-    /// (on a replica, after each update from the primary).
+    /// version before returning, as a writer does (on a replica, after each
+    /// update from the primary): requests meanwhile are given the previous
+    /// ones, and after it they find the change.
     pub fn refresh_indexes(&self) {
         let store = self.engine.public();
-        let generation = store.version().generation;
-        match self.pages.index(store, generation) {
-            Ok(records) => {
-                if let Err(e) = self.search.current(store, &records, generation) {
-                    tracing::warn!("index de recherche non refait : {e}");
-                }
-            }
-            Err(e) => tracing::warn!("index des listes non refait : {}", e.message().fr),
+        let _coming = self.pages.derived.announce();
+        if let Err(e) = self.pages.derived.catch_up(store, store.version().generation) {
+            tracing::warn!("index des listes non refaits : {}", e.message().fr);
         }
     }
 

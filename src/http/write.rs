@@ -60,14 +60,15 @@ pub(crate) async fn create(
         let triples = rename(triples, NEW, record.as_str());
         check_class(&record, &triples, kind)?;
         authorize(&caller, &[], &triples, &record)?;
-        let written = stores.change(
-            &record,
-            Action::Put(triples),
-            &Precondition::Absent,
-            &caller.author(),
-            caller.publishes(),
-        );
-        after_write(&state, &written);
+        let written = publishing(&state, || {
+            stores.change(
+                &record,
+                Action::Put(triples),
+                &Precondition::Absent,
+                &caller.author(),
+                caller.publishes(),
+            )
+        });
         let location = record.as_str().to_owned();
         Ok(match written {
             Ok(Written::Published { tag, .. }) => Response::builder()
@@ -157,13 +158,15 @@ pub(crate) async fn replace(
         let stored = existing(&contrib, &record)?;
         check_class(&record, &triples, kind)?;
         authorize(&caller, &stored.triples, &triples, &record)?;
-        let written = contrib.stores.change(
-            &record,
-            Action::Put(triples),
-            &Precondition::Matches(tag),
-            &caller.author(),
-            caller.publishes(),
-        );
+        let written = publishing(&state, || {
+            contrib.stores.change(
+                &record,
+                Action::Put(triples),
+                &Precondition::Matches(tag),
+                &caller.author(),
+                caller.publishes(),
+            )
+        });
         done(
             &site,
             &record,
@@ -196,13 +199,15 @@ pub(crate) async fn withdraw(
                 .as_ref()
                 .map_or("l'équipe de la bibliothèque", |o| o.as_str())
         );
-        let written = contrib.stores.change(
-            &record,
-            Action::Withdraw(notice),
-            &Precondition::Matches(tag),
-            &caller.author(),
-            caller.publishes(),
-        );
+        let written = publishing(&state, || {
+            contrib.stores.change(
+                &record,
+                Action::Withdraw(notice),
+                &Precondition::Matches(tag),
+                &caller.author(),
+                caller.publishes(),
+            )
+        });
         done(
             &site,
             &record,
@@ -741,14 +746,51 @@ pub(crate) async fn read_limited(request: Request, max: usize) -> Result<Vec<u8>
 /// stream of writes would otherwise keep a core busy remaking it.
 const DUMPS_AFTER_QUIET: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// Runs `write`, a write path's change to the stores, so that its change
+/// is in the lists and the search when it returns: newer indexes are
+/// announced before it writes (requests meanwhile are given the current
+/// ones instead of building their own), and when it changed the data the
+/// indexes of the new version are built — or the build under way is
+/// waited for, and the next one made — before the answer goes
+/// ([`super::derived`]). The writer pays for the build; readers do not
+/// wait for it. Then the dumps, in the background
+/// ([`refresh_in_background`]).
+pub(crate) fn publishing<T>(state: &AppState, write: impl FnOnce() -> T) -> T {
+    let store = state.engine.public();
+    let before = store.version().generation;
+    let coming = state.pages.derived.announce();
+    let started = std::time::Instant::now();
+    let written = write();
+    let after = store.version().generation;
+    if after != before {
+        let committed = started.elapsed();
+        if let Err(e) = state.pages.derived.catch_up(store, after) {
+            tracing::warn!("index des listes non refait : {}", e.message().fr);
+        }
+        drop(coming);
+        tracing::debug!(
+            "écriture publiée en {:.2} s, index à jour {:.2} s après",
+            committed.as_secs_f64(),
+            (started.elapsed() - committed).as_secs_f64()
+        );
+        refresh_in_background(state);
+    }
+    written
+}
+
 /// After a published write: the lists' index and the search index of the
-/// new version are made in the background, so that the next visitor does
-/// not wait for them, and the dumps once the data has been quiet for
+/// new version are built in the background unless they are already (see
+/// [`super::derived`]: requests are given the previous ones meanwhile),
+/// and the dumps are made again once the data has been quiet for
 /// [`DUMPS_AFTER_QUIET`] (a download before that makes them itself). One
 /// refresh at a time: writes that come during one are caught up by it, so
-/// a stream of writes never piles up threads.
+/// a stream of writes never piles up threads. The write paths of this
+/// service go through [`publishing`], which has built the indexes before
+/// it calls this.
 pub(crate) fn refresh_in_background(state: &AppState) {
     use std::sync::atomic::Ordering;
+    let store = state.engine.public().clone();
+    state.pages.derived.refresh_in_background(&store);
     let Some(contrib) = state.contrib.clone() else {
         return;
     };
@@ -758,20 +800,11 @@ pub(crate) fn refresh_in_background(state: &AppState) {
     let state = state.clone();
     let flag = Arc::clone(&contrib);
     let spawned = std::thread::Builder::new()
-        .name("bibia-derives".into())
+        .name("bibia-telechargements".into())
         .spawn(move || {
             let contrib = flag;
-            let store = state.engine.public().clone();
             let mut generation = store.version().generation;
             loop {
-                match state.pages.index(&store, generation) {
-                    Ok(records) => {
-                        if let Err(e) = state.search.current(&store, &records, generation) {
-                            tracing::warn!("index de recherche non refait : {e}");
-                        }
-                    }
-                    Err(e) => tracing::warn!("index des listes non refait : {}", e.message().fr),
-                }
                 let quiet = std::time::Instant::now();
                 while quiet.elapsed() < DUMPS_AFTER_QUIET
                     && store.version().generation == generation
@@ -798,13 +831,6 @@ pub(crate) fn refresh_in_background(state: &AppState) {
         });
     if let Err(e) = spawned {
         contrib.refreshing.store(false, Ordering::SeqCst);
-        tracing::warn!("mise à jour des index non lancée : {e}");
-    }
-}
-
-/// Starts [`refresh_in_background`] when `written` was published.
-pub(crate) fn after_write(state: &AppState, written: &Result<Written, WriteError>) {
-    if matches!(written, Ok(Written::Published { .. })) {
-        refresh_in_background(state);
+        tracing::warn!("mise à jour des téléchargements non lancée : {e}");
     }
 }

@@ -20,17 +20,16 @@
 //! - **On disk** under `{data}/search/`, one folder per version of the
 //!   data: built in a temporary folder, then renamed, so a reader never
 //!   opens half an index; `bibia reindex` builds it again, and `serve`
-//!   builds a new one on the first search after a write.
+//!   builds a new one after a write (see `http/derived.rs`).
 //!
 //! The facets of the lists combine with a query: the search gives the
 //! records it matched, and the lists' index counts and filters them, so a
 //! search's counts are those a click on a list gives.
 
 use crate::browse::{Entry, Index as Records, Kind};
-use crate::store::{PublicStore, StoreError};
+use crate::store::{DataVersion, PublicStore, StoreError};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
@@ -445,51 +444,46 @@ fn document(
     Ok(doc)
 }
 
-/// The search index of the service: the folder of its versions, and the
-/// one open for the latest version of the data.
+/// The folder of the search indexes, one per version of the data. Which
+/// version a running service searches is `serve`'s business
+/// (`http/derived.rs`): it keeps each open index beside the lists' index
+/// it was built from.
 #[derive(Debug)]
 pub struct Searches {
     dir: PathBuf,
-    current: Mutex<Option<(u64, Arc<SearchIndex>)>>,
 }
 
 impl Searches {
     /// The indexes kept under `dir`.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Self {
-            dir: dir.into(),
-            current: Mutex::new(None),
-        }
+        Self { dir: dir.into() }
     }
 
-    /// The index of the data version `generation` (with `records`, its
-    /// lists' index): opened from disk when an earlier run left it, else
-    /// built, in a temporary folder renamed once complete. Older versions'
-    /// folders are removed.
-    pub fn current(
-        &self,
-        store: &PublicStore,
-        records: &Records,
-        generation: u64,
-    ) -> Result<Arc<SearchIndex>, SearchError> {
-        let mut slot = self.current.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((g, index)) = slot.as_ref()
-            && *g == generation
-        {
-            return Ok(Arc::clone(index));
-        }
-        let version = store.version();
-        let name = format!(
+    /// The folder of the index of `version`.
+    fn name(version: DataVersion) -> String {
+        format!(
             "v{}-{}",
             version.generation,
             version
                 .modified
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_nanos())
-        );
-        let folder = self.dir.join(&name);
-        let index = match SearchIndex::open(&folder) {
-            Ok(index) => index,
+        )
+    }
+
+    /// The index of the data version `version`, whose lists' index is
+    /// `records` (the hits are places in it): opened from disk when an
+    /// earlier run left it, else built in a temporary folder renamed once
+    /// complete. The descriptions are read from `store` as it is now.
+    pub fn of_version(
+        &self,
+        store: &PublicStore,
+        records: &Records,
+        version: DataVersion,
+    ) -> Result<SearchIndex, SearchError> {
+        let folder = self.dir.join(Self::name(version));
+        match SearchIndex::open(&folder) {
+            Ok(index) => Ok(index),
             Err(e) => {
                 // Derived data: a damaged index is made again.
                 if folder.exists() {
@@ -502,13 +496,9 @@ impl Searches {
                         source,
                     })?;
                 }
-                self.build(store, records, &folder)?
+                self.build(store, records, &folder)
             }
-        };
-        let index = Arc::new(index);
-        *slot = Some((generation, Arc::clone(&index)));
-        self.remove_others(&name);
-        Ok(index)
+        }
     }
 
     /// Builds the index of the current data into `folder`, through a
@@ -547,7 +537,10 @@ impl Searches {
         Ok(index)
     }
 
-    fn remove_others(&self, keep: &str) {
+    /// Removes the folders of every version but `version` (an index
+    /// still open keeps its files until it is dropped).
+    pub fn keep_only(&self, version: DataVersion) {
+        let keep = Self::name(version);
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return;
         };
@@ -565,11 +558,13 @@ impl Searches {
         &self,
         store: &PublicStore,
         base: &crate::iri::BaseIri,
-    ) -> Result<Arc<SearchIndex>, SearchError> {
+    ) -> Result<SearchIndex, SearchError> {
+        let version = store.version();
         let records = Records::build(store, base)?;
-        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = None;
         let _ = std::fs::remove_dir_all(&self.dir);
-        self.current(store, &records, store.version().generation)
+        let index = self.of_version(store, &records, version)?;
+        self.keep_only(version);
+        Ok(index)
     }
 }
 
