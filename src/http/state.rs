@@ -238,7 +238,11 @@ impl AppState {
     pub fn refresh_indexes(&self) {
         let store = self.engine.public();
         let _coming = self.pages.derived.announce();
-        if let Err(e) = self.pages.derived.catch_up(store, store.version().generation) {
+        if let Err(e) = self
+            .pages
+            .derived
+            .catch_up(store, store.version().generation)
+        {
             tracing::warn!("index des listes non refaits : {}", e.message().fr);
         }
     }
