@@ -17,7 +17,7 @@ made, with use cases no earlier round had:
   `--dry-run` first says how many use cases it holds.
 
 The command is started and killed with SIGKILL after a random delay, drawn
-between 5 % and 110 % of the time the first round of its kind took to run
+between 5 % and 150 % of the time the first round of its kind took to run
 whole (so some kills land after the end). Then:
 
 - the full store holds either every use case of the input or none of them
@@ -60,8 +60,10 @@ HEADER = ("Nom_collectivite,Nom_du_projet,SIRET,Latitude,Longitude,Type_de_colle
           "Audience,URL_Service,URL_Logo,Date_de_derniere_mise_a_jour")
 TOWNS = ["Ville de Nantes", "Métropole de Lyon", "Ville de Rennes", "Ville de Grenoble",
          "Département de la Gironde", "Ville de Lille"]
-THEMES = ["Mobilités", "Environnement", "Relation citoyen", "Santé", "Éducation"]
-STATUSES = ["En déploiement", "Expérimentation", "Idée"]
+# Values of the network's lists (ontology/vocabularies/theme.ttl, statut.ttl).
+THEMES = ["Mobilités", "Transition écologique et énergétique", "Citoyenneté, santé et solidarité",
+          "Administration et organisation interne", "Attractivité et développement"]
+STATUSES = ["En déploiement", "En expérimentation", "En exploration", "Terminée"]
 
 
 def run(cmd, **kw):
@@ -97,7 +99,7 @@ def make_csv(path, round_, rows, rng):
             title = f"Essai de coupure {round_}-{i} {rng.randrange(10**6)}"
             description = f"Un cas d'usage inventé pour le tour {round_}, ligne {i}."
             f.write(f'{town},{title},,,,Commune,01/2024,{rng.choice(STATUSES)},,"{description}",'
-                    f'{rng.choice(THEMES)},,Agents,,,\n')
+                    f'"{rng.choice(THEMES)}",,Agent,,,\n')
 
 
 def main() -> int:
@@ -163,7 +165,7 @@ def main() -> int:
                 break
             expected_count = args.rows
         if kind in whole:
-            delay = rng.uniform(0.05, 1.10) * whole[kind]
+            delay = rng.uniform(0.05, 1.50) * whole[kind]
         else:
             delay = None
         t0 = time.perf_counter()
