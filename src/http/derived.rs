@@ -290,7 +290,7 @@ impl Derived {
     }
 
     /// The search index of `indexes`: built (or opened from disk) by the
-    /// first search that needs it, as a build (one at a time). Once
+    /// first search that needs it, the others waiting for it. Once
     /// someone has searched, each build makes both, so this happens to
     /// the first indexes of a run only.
     pub(crate) fn search(
@@ -302,25 +302,29 @@ impl Derived {
             return Ok(index);
         }
         self.searching.store(true, Ordering::SeqCst);
-        let build = self.build.lock().unwrap_or_else(PoisonError::into_inner);
-        let _ended = Ended(self, Some(build));
-        if let Some(index) = indexes.search_index() {
-            return Ok(index);
+        // Made under these indexes' own lock, not the builds' one: a
+        // stream of writes keeps that one busy, build after build, and a
+        // search waiting for it could wait for as long as they come. The
+        // searches of these indexes wait for this one build only.
+        let mut slot = indexes
+            .search
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(index) = slot.as_ref() {
+            return Ok(Arc::clone(index));
         }
         let index = Arc::new(
             self.searches
                 .of_version(store, &indexes.records, indexes.version)
                 .map_err(HttpError::internal)?,
         );
-        *indexes
-            .search
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&index));
-        // Indexes are published under the build lock: whether these are
-        // the newest cannot change before it is released.
-        if self
-            .latest()
-            .is_some_and(|l| std::ptr::eq(Arc::as_ptr(&l), indexes))
+        *slot = Some(Arc::clone(&index));
+        // The folders of other versions go, when these are the newest
+        // indexes and no build (which may be writing its own) is under way.
+        if let Some(_build) = self.try_build()
+            && self
+                .latest()
+                .is_some_and(|l| std::ptr::eq(Arc::as_ptr(&l), indexes))
         {
             self.searches.keep_only(indexes.version);
         }
