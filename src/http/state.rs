@@ -237,7 +237,6 @@ impl AppState {
     /// ones, and after it they find the change.
     pub fn refresh_indexes(&self) {
         let store = self.engine.public();
-        let _coming = self.pages.derived.announce();
         if let Err(e) = self
             .pages
             .derived

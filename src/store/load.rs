@@ -293,7 +293,7 @@ impl Stores {
         let mut unchanged = HashSet::new();
         for (g, qs) in &groups {
             if self.contains_graph(g)? {
-                if self.holds_exactly(g, qs)? {
+                if super::holds_exactly(&self.full, g, qs)? {
                     unchanged.insert(g.clone());
                 } else {
                     existing.push(g.clone());
@@ -333,24 +333,6 @@ impl Stores {
         fault_point();
         self.project(existing, public)?;
         Ok(summary)
-    }
-
-    /// Whether the full store holds exactly `quads` (without duplicates)
-    /// in graph `g`. Blank nodes are named anew at each parse, so a record
-    /// holding some never compares equal: it is replaced, as before.
-    fn holds_exactly(&self, g: &GraphName, quads: &[Quad]) -> Result<bool, StoreError> {
-        let wanted: HashSet<&Quad> = quads.iter().collect();
-        let mut stored = 0;
-        for q in self
-            .full
-            .quads_for_pattern(None, None, None, Some(g.as_ref()))
-        {
-            if !wanted.contains(&q?) {
-                return Ok(false);
-            }
-            stored += 1;
-        }
-        Ok(stored == wanted.len())
     }
 
     /// Writes records none of which is stored yet, with the bulk loaders:

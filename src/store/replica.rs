@@ -237,11 +237,7 @@ impl ReplicaStore {
             txn.commit()?;
             return Ok(());
         }
-        let stored = self
-            .public
-            .quads_for_pattern(None, None, None, Some(graph.as_ref()))
-            .collect::<Result<HashSet<Quad>, _>>()?;
-        if stored.len() == batch.len() && batch.iter().all(|q| stored.contains(q)) {
+        if super::holds_exactly(&self.public, &graph, &batch)? {
             copied.unchanged += 1;
             return Ok(());
         }
