@@ -430,6 +430,7 @@ async fn run(
     // The same query over the same data: its answer is known.
     let version = state.engine.public().version();
     let key = state.engine.cache().key(
+        &query,
         &job.query,
         job.dataset.as_ref(),
         format,

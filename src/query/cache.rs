@@ -4,7 +4,11 @@
 //! same version of the data is served from memory.
 //!
 //! - The key is the query as spargebra writes it back (so spacing and
-//!   comments do not matter), the protocol's dataset and the format.
+//!   comments do not matter), the protocol's dataset and the format. The
+//!   parser names the variables and blank nodes it makes up (aggregates,
+//!   the middle nodes of `a/b` paths, `[]`) at random, differently at each
+//!   parse: those names are replaced in the key by their rank
+//!   ([`canonical`]), so the same query finds its answer again.
 //! - An answer is kept only if the query gives the same answer every time
 //!   over the same data: no `RAND`, `NOW`, `UUID`, `STRUUID` or `BNODE()`,
 //!   no `SERVICE` (another endpoint's data change without us), and only if
@@ -75,11 +79,12 @@ impl AnswerCache {
         }
     }
 
-    /// The key of `query`'s answer over the data version `(generation,
-    /// modified)`, or `None` when that answer may not be kept (no cache,
+    /// The key of `query` (parsed from `source`)'s answer over the data
+    /// version `(generation, modified)`, or `None` when that answer may not be kept (no cache,
     /// or a query whose answer changes from one run to the next).
     pub fn key(
         &self,
+        source: &str,
         query: &spargebra::Query,
         dataset: Option<&oxigraph::sparql::QueryDataset>,
         format: Format,
@@ -88,7 +93,7 @@ impl AnswerCache {
         if self.budget == 0 {
             return None;
         }
-        let text = query.to_string();
+        let text = canonical(&query.to_string(), source)?;
         if VOLATILE.iter().any(|f| text.contains(f)) {
             return None;
         }
@@ -164,6 +169,41 @@ impl AnswerCache {
     }
 }
 
+/// `written` (a query as spargebra writes it) with the names the parser
+/// made up replaced by `?#1`, `?#2`… in order of first appearance (a `#`
+/// cannot be in a name the user wrote). A made-up name is the parser's:
+/// lowercase hexadecimal of a random 128-bit number, after `?` or `_:`,
+/// that does not occur in `source`. `None` when the key cannot be told
+/// apart from another query's (never in practice).
+fn canonical(written: &str, source: &str) -> Option<String> {
+    static MADE_UP: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(\?|_:)([0-9a-f]{8,32})\b").expect("a valid expression")
+    });
+    if written.contains("?#") || written.contains("_:#") {
+        return None;
+    }
+    let mut ranks: HashMap<&str, usize> = HashMap::new();
+    let mut out = String::with_capacity(written.len());
+    let mut last = 0;
+    for found in MADE_UP.captures_iter(written) {
+        let (Some(all), Some(sigil), Some(name)) = (found.get(0), found.get(1), found.get(2))
+        else {
+            continue;
+        };
+        if source.contains(name.as_str()) {
+            continue;
+        }
+        let next = ranks.len() + 1;
+        let rank = *ranks.entry(name.as_str()).or_insert(next);
+        out.push_str(&written[last..all.start()]);
+        out.push_str(sigil.as_str());
+        out.push_str(&format!("#{rank}"));
+        last = all.end();
+    }
+    out.push_str(&written[last..]);
+    Some(out)
+}
+
 impl State {
     /// Empties the cache when the data have a newer version.
     fn align(&mut self, version: (u64, u128)) {
@@ -194,14 +234,76 @@ mod tests {
     fn the_same_query_written_otherwise_has_the_same_key() {
         let cache = AnswerCache::new(1 << 20);
         let now = SystemTime::now();
-        let a = cache.key(&query("SELECT * WHERE { ?s ?p ?o }"), None, JSON, (1, now));
+        let a = cache.key(
+            "",
+            &query("SELECT * WHERE { ?s ?p ?o }"),
+            None,
+            JSON,
+            (1, now),
+        );
         let b = cache.key(
+            "",
             &query("# un commentaire\nSELECT *\nWHERE {\n  ?s ?p ?o .\n}"),
             None,
             JSON,
             (1, now),
         );
         assert_eq!(a.expect("key").etag, b.expect("key").etag);
+    }
+
+    #[test]
+    fn a_query_with_made_up_names_has_the_same_key_at_every_parse() {
+        let cache = AnswerCache::new(1 << 20);
+        let now = SystemTime::now();
+        let key = |text: &str| {
+            cache
+                .key(text, &query(text), None, JSON, (1, now))
+                .expect("key")
+                .etag
+        };
+        // An aggregate, a path with a middle node and a `[]`: each parse
+        // names them anew.
+        let text = "SELECT ?t (COUNT(?p) AS ?n) WHERE { ?p <http://x/a>/<http://x/b> ?t ; <http://x/c> [] } GROUP BY ?t";
+        assert_eq!(key(text), key(text));
+        // Other names the user chose give another answer: another key.
+        let renamed = text.replace("?n", "?nombre");
+        assert_ne!(key(text), key(&renamed));
+        // A user's name that looks made up is kept as written.
+        let hex = "SELECT ?deadbeef00 ?cafe0000ff WHERE { ?deadbeef00 ?cafe0000ff [] }";
+        let swapped = "SELECT ?cafe0000ff ?deadbeef00 WHERE { ?cafe0000ff ?deadbeef00 [] }";
+        assert_eq!(key(hex), key(hex));
+        assert_ne!(key(hex), key(swapped));
+    }
+
+    #[test]
+    fn every_example_query_finds_its_answer_again() {
+        let cache = AnswerCache::new(1 << 20);
+        let now = SystemTime::now();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/queries");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).expect("data/queries") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_none_or(|e| e != "rq") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("readable");
+            let parse = || {
+                spargebra::SparqlParser::new()
+                    .with_base_iri("http://localhost:8080/")
+                    .expect("base")
+                    .parse_query(&text)
+                    .expect("parses")
+            };
+            let key = || {
+                cache
+                    .key(&text, &parse(), None, JSON, (1, now))
+                    .unwrap_or_else(|| panic!("{} is not kept", path.display()))
+                    .etag
+            };
+            assert_eq!(key(), key(), "{}", path.display());
+            seen += 1;
+        }
+        assert!(seen >= 15, "{seen} example queries");
     }
 
     #[test]
@@ -214,10 +316,16 @@ mod tests {
             "SELECT (UUID() AS ?u) WHERE {}",
             "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
         ] {
-            assert!(cache.key(&query(q), None, JSON, (1, now)).is_none(), "{q}");
+            assert!(
+                cache.key(q, &query(q), None, JSON, (1, now)).is_none(),
+                "{q}"
+            );
         }
         let off = AnswerCache::new(0);
-        assert!(off.key(&query("ASK {}"), None, JSON, (1, now)).is_none());
+        assert!(
+            off.key("ASK {}", &query("ASK {}"), None, JSON, (1, now))
+                .is_none()
+        );
     }
 
     #[test]
@@ -226,14 +334,14 @@ mod tests {
         let cache = AnswerCache::new(8 * 100);
         let q = |i: usize| query(&format!("SELECT * WHERE {{ ?s ?p {i} }}"));
         for i in 0..20 {
-            let key = cache.key(&q(i), None, JSON, (1, now)).expect("key");
+            let key = cache.key("", &q(i), None, JSON, (1, now)).expect("key");
             cache.put(&key, vec![0; 100], false);
         }
         let (n, bytes) = cache.size();
         assert!(bytes <= 800 && n == 8, "{n} answers, {bytes} bytes");
-        let kept = cache.key(&q(19), None, JSON, (1, now)).expect("key");
+        let kept = cache.key("", &q(19), None, JSON, (1, now)).expect("key");
         assert!(cache.get(&kept).is_some());
-        let later = cache.key(&q(19), None, JSON, (2, now)).expect("key");
+        let later = cache.key("", &q(19), None, JSON, (2, now)).expect("key");
         assert_ne!(kept.etag, later.etag);
         assert!(cache.get(&later).is_none());
         assert_eq!(cache.size(), (0, 0));
