@@ -25,7 +25,7 @@ use sparesults::QueryResultsFormat;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::query::{Format as OutFormat, Job, QueryError};
+use crate::query::{Format as OutFormat, Job, Leading, Lookup, QueryError};
 
 /// Media type of a SPARQL query sent as the request body.
 const SPARQL_QUERY: &str = "application/sparql-query";
@@ -436,6 +436,8 @@ async fn run(
         format,
         (version.generation, version.modified),
     );
+    let deadline = std::time::Instant::now() + timeout.min(state.limits().timeout);
+    let mut lead = None;
     if let Some(key) = &key {
         let bare = key.etag.trim_start_matches("W/").trim_matches('"');
         let current = headers
@@ -445,25 +447,42 @@ async fn run(
         if current {
             return Ok(body::not_modified(&key.etag));
         }
-        if let Some(hit) = state.engine.cache().get(key) {
-            return Ok(body::cached(
-                hit,
-                format,
-                state.limits().max_rows,
-                &key.etag,
-            ));
+        // Asked by others at the same time: evaluated once, by the first.
+        loop {
+            match state.engine.cache().lookup(key, deadline) {
+                Lookup::Hit(hit) => {
+                    return Ok(body::cached(
+                        hit,
+                        format,
+                        state.limits().max_rows,
+                        &key.etag,
+                    ));
+                }
+                Lookup::Lead(leading) => {
+                    lead = Some(leading);
+                    break;
+                }
+                Lookup::Alone => break,
+                Lookup::Follow(following) => {
+                    if !following.wait(deadline).await {
+                        return Err(query_error(QueryError::Timeout(timeout)));
+                    }
+                }
+            }
         }
     }
     let peer = client.map(|Client(socket)| socket as Arc<dyn crate::query::Peer>);
+    let flight = lead.as_ref().map(Leading::flight);
     let mut answer = state
         .engine
-        .evaluate(job, peer)
+        .evaluate(job, peer, flight)
         .await
         .map_err(query_error)?;
     let first = answer.next_chunk().map_err(query_error)?;
     let keep = key.map(|key| body::Keep {
         engine: state.engine.clone(),
         key,
+        lead,
     });
     Ok(body::respond(answer, first, keep))
 }

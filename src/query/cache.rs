@@ -18,14 +18,26 @@
 //! - Its size is bounded (the configured budget; one answer at most an
 //!   eighth of it), oldest entries dropped first.
 //!
+//! Identical queries asked at once are evaluated once ([`Lookup`]): the
+//! first to ask evaluates ([`Leading`]), the others wait for its answer
+//! ([`Following`]) and are served from the cache once it is there. While
+//! some wait, the evaluation goes on until the last of them gives up, past
+//! the time limit of the one who asked first and even if that one has gone
+//! away ([`Flight`], looked at by the watch): an analytical query that
+//! many ask under load is answered once and kept, instead of being started
+//! by each and stopped at each one's time limit. An answer too large to be
+//! kept is evaluated by each asker on their own.
+//!
 //! Each cacheable answer has an entity tag made from the data version and
 //! the key, known before evaluation: a client that sends it back in
 //! `If-None-Match` gets `304` without the query being run again.
 
 use super::Format;
 use sha2::Digest as _;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
 /// The largest answer kept, whatever the budget.
 const MAX_ANSWER: usize = 8 * 1024 * 1024;
@@ -38,7 +50,7 @@ const VOLATILE: [&str; 6] = ["RAND(", "NOW(", "UUID(", "STRUUID(", "BNODE(", "SE
 #[derive(Debug)]
 pub struct AnswerCache {
     budget: usize,
-    state: Mutex<State>,
+    state: Arc<Mutex<State>>,
 }
 
 #[derive(Debug, Default)]
@@ -50,6 +62,107 @@ struct State {
     /// Keys from the oldest.
     order: VecDeque<String>,
     bytes: usize,
+    /// The evaluations under way that others wait for, by entity tag.
+    flights: HashMap<String, Arc<Flight>>,
+    /// The entity tags of answers too large to be kept, for this version.
+    too_large: HashSet<String>,
+}
+
+/// What the cache has for a query.
+#[derive(Debug)]
+pub enum Lookup {
+    /// Its answer.
+    Hit(Arc<CachedAnswer>),
+    /// Nothing: the caller evaluates it and keeps its answer; those who ask
+    /// meanwhile wait for it.
+    Lead(Leading),
+    /// Another request is evaluating it: wait for its answer.
+    Follow(Following),
+    /// Its answer is too large to be kept: the caller evaluates it alone.
+    Alone,
+}
+
+/// One evaluation that others may wait for.
+#[derive(Debug)]
+pub struct Flight {
+    /// The latest time limit of those waiting.
+    deadline: Mutex<Instant>,
+    /// How many wait.
+    waiting: AtomicUsize,
+    /// Set once the evaluation is over, answer kept or not.
+    over: tokio::sync::watch::Sender<bool>,
+}
+
+impl Flight {
+    /// The latest time limit of those waiting for the evaluation.
+    pub(super) fn deadline(&self) -> Instant {
+        *self.deadline.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether anyone waits for the evaluation.
+    pub(super) fn awaited(&self) -> bool {
+        self.waiting.load(Ordering::Acquire) > 0
+    }
+}
+
+/// The evaluation of a query by the first who asked for it; dropped once
+/// it is over (after its answer joined the cache, or not), which lets the
+/// others look again.
+#[derive(Debug)]
+pub struct Leading {
+    flight: Arc<Flight>,
+    etag: String,
+    state: Arc<Mutex<State>>,
+}
+
+impl Leading {
+    /// The evaluation others wait for (for the watch).
+    pub fn flight(&self) -> Arc<Flight> {
+        self.flight.clone()
+    }
+
+    /// Tells that the answer is too large to be kept: the next to ask
+    /// evaluate it on their own instead of waiting in turn.
+    pub fn too_large(&self) {
+        lock(&self.state).too_large.insert(self.etag.clone());
+    }
+}
+
+impl Drop for Leading {
+    fn drop(&mut self) {
+        let mut state = lock(&self.state);
+        if state
+            .flights
+            .get(&self.etag)
+            .is_some_and(|f| Arc::ptr_eq(f, &self.flight))
+        {
+            state.flights.remove(&self.etag);
+        }
+        drop(state);
+        self.flight.over.send_replace(true);
+    }
+}
+
+/// A request waiting for another's evaluation of the same query.
+#[derive(Debug)]
+pub struct Following {
+    flight: Arc<Flight>,
+    over: tokio::sync::watch::Receiver<bool>,
+}
+
+impl Following {
+    /// Waits until the evaluation is over (`true`) or `deadline` passes.
+    pub async fn wait(mut self, deadline: Instant) -> bool {
+        tokio::time::timeout_at(deadline.into(), self.over.wait_for(|over| *over))
+            .await
+            .is_ok_and(|r| r.is_ok())
+    }
+}
+
+impl Drop for Following {
+    fn drop(&mut self) {
+        self.flight.waiting.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// A whole answer, as sent.
@@ -75,7 +188,7 @@ impl AnswerCache {
     pub fn new(budget: usize) -> Self {
         Self {
             budget,
-            state: Mutex::new(State::default()),
+            state: Arc::default(),
         }
     }
 
@@ -124,6 +237,45 @@ impl AnswerCache {
         state.entries.get(&key.key).cloned()
     }
 
+    /// The answer kept under `key`, or who evaluates it: the caller
+    /// (`Lead`), another request (`Follow`, whose time limit `deadline` then
+    /// extends that evaluation's), or each asker alone (`Alone`).
+    pub fn lookup(&self, key: &CacheKey, deadline: Instant) -> Lookup {
+        let mut state = self.lock();
+        state.align(key.version);
+        if let Some(hit) = state.entries.get(&key.key) {
+            return Lookup::Hit(hit.clone());
+        }
+        if state.too_large.contains(&key.etag) {
+            return Lookup::Alone;
+        }
+        if let Some(flight) = state.flights.get(&key.etag) {
+            flight.waiting.fetch_add(1, Ordering::AcqRel);
+            {
+                let mut latest = flight
+                    .deadline
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                *latest = (*latest).max(deadline);
+            }
+            return Lookup::Follow(Following {
+                flight: flight.clone(),
+                over: flight.over.subscribe(),
+            });
+        }
+        let flight = Arc::new(Flight {
+            deadline: Mutex::new(deadline),
+            waiting: AtomicUsize::new(0),
+            over: tokio::sync::watch::Sender::new(false),
+        });
+        state.flights.insert(key.etag.clone(), flight.clone());
+        Lookup::Lead(Leading {
+            flight,
+            etag: key.etag.clone(),
+            state: self.state.clone(),
+        })
+    }
+
     /// The largest answer [`AnswerCache::put`] keeps.
     pub fn max_answer(&self) -> usize {
         (self.budget / 8).min(MAX_ANSWER)
@@ -165,8 +317,12 @@ impl AnswerCache {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.state)
     }
+}
+
+fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// `written` (a query as spargebra writes it) with the names the parser
@@ -210,6 +366,7 @@ impl State {
         if version > self.version {
             self.entries.clear();
             self.order.clear();
+            self.too_large.clear();
             self.bytes = 0;
             self.version = version;
         }
@@ -304,6 +461,43 @@ mod tests {
             seen += 1;
         }
         assert!(seen >= 15, "{seen} example queries");
+    }
+
+    #[tokio::test]
+    async fn the_first_asker_leads_and_the_others_wait_for_its_answer() {
+        let cache = AnswerCache::new(8 * 100);
+        let now = SystemTime::now();
+        let soon = Instant::now() + std::time::Duration::from_secs(5);
+        let key = |i: usize| {
+            let text = format!("SELECT * WHERE {{ ?s ?p {i} }}");
+            cache
+                .key(&text, &query(&text), None, JSON, (1, now))
+                .expect("key")
+        };
+        let Lookup::Lead(lead) = cache.lookup(&key(1), soon) else {
+            panic!("the first asker leads");
+        };
+        let Lookup::Follow(second) =
+            cache.lookup(&key(1), soon + std::time::Duration::from_secs(5))
+        else {
+            panic!("the second waits");
+        };
+        let flight = lead.flight();
+        assert!(flight.awaited());
+        assert!(flight.deadline() > soon, "the wait extends the evaluation");
+        assert!(matches!(cache.lookup(&key(2), soon), Lookup::Lead(_)));
+        cache.put(&key(1), vec![1; 10], false);
+        drop(lead);
+        assert!(second.wait(soon).await, "told once the answer is kept");
+        assert!(!flight.awaited());
+        assert!(matches!(cache.lookup(&key(1), soon), Lookup::Hit(_)));
+        // Too large: each asker on their own.
+        let Lookup::Lead(lead) = cache.lookup(&key(3), soon) else {
+            panic!("leads");
+        };
+        lead.too_large();
+        drop(lead);
+        assert!(matches!(cache.lookup(&key(3), soon), Lookup::Alone));
     }
 
     #[test]

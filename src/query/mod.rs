@@ -23,7 +23,7 @@ mod watch;
 mod watchdog;
 
 pub use answer::{Answer, Chunk};
-pub use cache::{AnswerCache, CacheKey, CachedAnswer};
+pub use cache::{AnswerCache, CacheKey, CachedAnswer, Flight, Following, Leading, Lookup};
 pub use shape::{MAX_DEPTH, MAX_ITEMS, Shape};
 
 use crate::config::QueryLimits;
@@ -187,17 +187,23 @@ impl Engine {
     /// Waits for a slot (until the job's time limit), starts the evaluation
     /// and writes the answer's first chunk. The answer is then pulled on the
     /// current thread; `peer`, when given, is watched so that the query
-    /// stops if it goes away.
+    /// stops if it goes away. With `flight`, others wait for this answer:
+    /// the evaluation goes on while they do, up to the latest of their time
+    /// limits, whether `peer` is gone or not.
     pub async fn evaluate(
         &self,
         job: Job,
         peer: Option<Arc<dyn Peer>>,
+        flight: Option<Arc<Flight>>,
     ) -> Result<Answer, QueryError> {
         let timeout = job.timeout.min(self.inner.limits.timeout);
         let deadline = Instant::now() + timeout;
         let slot = self.slot(deadline).await?;
         let token = CancellationToken::new();
-        let watched = self.inner.watch.watch(deadline, token.clone(), peer);
+        let watched = self
+            .inner
+            .watch
+            .watch(deadline, token.clone(), peer, flight);
         Answer::start(
             &self.inner.public,
             job,

@@ -7,6 +7,9 @@
 //! - past its deadline, the query's cancellation token fires;
 //! - when its client has gone away (the connection is closed on the client
 //!   side), the token fires too;
+//! - a query whose answer others wait for (its [`Flight`]) goes on while
+//!   they do: its deadline is the latest of theirs, and its client going
+//!   away does not stop it;
 //! - [`STUCK`] after the deadline, a streamed answer still registered is
 //!   one whose client stopped reading (its evaluation stops at the token,
 //!   but only when the connection asks for the next chunk): its connection
@@ -14,7 +17,7 @@
 //!
 //! Registering a query takes a lock and wakes nobody.
 
-use super::Peer;
+use super::{Flight, Peer};
 use oxigraph::sparql::CancellationToken;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
@@ -40,6 +43,8 @@ struct Entry {
     deadline: Instant,
     token: CancellationToken,
     peer: Option<Arc<dyn Peer>>,
+    /// Others waiting for this answer.
+    flight: Option<Arc<Flight>>,
     /// The response has started: the evaluation goes on as the client reads.
     streaming: bool,
     shut: bool,
@@ -72,6 +77,7 @@ impl Watch {
         deadline: Instant,
         token: CancellationToken,
         peer: Option<Arc<dyn Peer>>,
+        flight: Option<Arc<Flight>>,
     ) -> Watched {
         let mut running = lock(&self.running);
         let id = running.next;
@@ -82,6 +88,7 @@ impl Watch {
                 deadline,
                 token,
                 peer,
+                flight,
                 streaming: false,
                 shut: false,
             },
@@ -122,10 +129,16 @@ async fn watch(running: Weak<Mutex<Running>>) {
         };
         let now = Instant::now();
         for entry in lock(&running).queries.values_mut() {
-            if now >= entry.deadline || entry.peer.as_ref().is_some_and(|p| p.is_gone()) {
+            let deadline = entry
+                .flight
+                .as_ref()
+                .map_or(entry.deadline, |f| f.deadline().max(entry.deadline));
+            let awaited = entry.flight.as_ref().is_some_and(|f| f.awaited());
+            let gone = entry.peer.as_ref().is_some_and(|p| p.is_gone());
+            if now >= deadline || (gone && !awaited) {
                 entry.token.cancel();
             }
-            if entry.streaming && !entry.shut && now >= entry.deadline + STUCK {
+            if entry.streaming && !entry.shut && now >= deadline + STUCK {
                 entry.shut = true;
                 if let Some(peer) = &entry.peer {
                     peer.cut();

@@ -2,7 +2,7 @@
 //! answered from memory with the same bytes and `ETag`, `304` when the
 //! client's copy is current, a new answer after a write, nothing kept for
 //! queries whose answer changes from one run to the next, and nothing when
-//! the cache is off.
+//! the cache is off. Identical queries asked at once are evaluated once.
 
 use super::{JSON, enc, get_query, limited, parse_json, post};
 use crate::common::{self, TestApp, TestStore};
@@ -102,4 +102,64 @@ async fn with_the_cache_off_every_query_is_evaluated() {
         assert_eq!(r.header("etag"), None);
     }
     assert_eq!(engine.cache().size(), (0, 0));
+}
+
+/// A query that takes about a second on the demo (7 million rows counted).
+fn slow(name: &str) -> String {
+    format!(
+        "SELECT (COUNT(*) AS ?{name}) WHERE {{ ?a ?p ?o . ?b a <http://rdf.insee.fr/def/geo#Region> }}"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identical_queries_asked_at_once_are_evaluated_once() {
+    let _turn = crate::common::TIMING.lock().await;
+    // One query at a time and no queue: a second evaluation would be
+    // refused with 503.
+    let app = TestApp::with_limits(
+        common::demo(),
+        limited(|l| {
+            l.max_concurrent = 1;
+            l.max_queued = 0;
+            l.answer_cache = 1 << 20;
+        }),
+    );
+    let ask = |query: String, extra: &'static str| {
+        let app = app.clone();
+        tokio::spawn(async move { get_query(&app, &query, extra, Some(JSON)).await })
+    };
+    let asks: Vec<_> = (0..4).map(|_| ask(slow("n"), "")).collect();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let other = get_query(&app, "ASK {}", "", Some(JSON)).await;
+    assert_eq!(
+        other.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "another query finds the one slot taken"
+    );
+    let mut bodies = Vec::new();
+    for asked in asks {
+        let r = asked.await.expect("task");
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        bodies.push(r.body);
+    }
+    assert!(bodies.windows(2).all(|w| w[0] == w[1]));
+    assert!(parse_json(&bodies[0]).1[0]["n"].parse::<u64>().is_ok());
+
+    // Its first asker allows 0.3 s, but another waits for the answer: the
+    // evaluation goes on, and both get it.
+    let first = ask(slow("m"), "&timeout=0.3");
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let second = ask(slow("m"), "");
+    let (first, second) = (first.await.expect("task"), second.await.expect("task"));
+    assert_eq!(second.status, StatusCode::OK, "{}", second.text());
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text());
+    assert_eq!(first.body, second.body);
+    // Alone, the same limit stops it.
+    let alone = get_query(&app, &slow("k"), "&timeout=0.3", Some(JSON)).await;
+    assert_eq!(
+        alone.status,
+        StatusCode::GATEWAY_TIMEOUT,
+        "{}",
+        alone.text()
+    );
 }

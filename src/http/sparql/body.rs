@@ -12,9 +12,11 @@
 //! An answer that may be cached ([`crate::query::AnswerCache`]) carries its
 //! `ETag`, and its bytes are kept as they are sent; once the last chunk has
 //! gone out whole, they join the cache, and the same query is then
-//! answered from it ([`cached`]) or with `304` ([`not_modified`]).
+//! answered from it ([`cached`]) or with `304` ([`not_modified`]). When
+//! the request leads the evaluation others wait for, they are told once
+//! the answer is kept or will not be.
 
-use crate::query::{Answer, CacheKey, CachedAnswer, Chunk, Engine, Format, QueryError};
+use crate::query::{Answer, CacheKey, CachedAnswer, Chunk, Engine, Format, Leading, QueryError};
 use axum::body::{Body, Bytes, HttpBody};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::response::Response;
@@ -50,6 +52,26 @@ pub(crate) struct Keep {
     pub(crate) engine: Engine,
     /// Under which key.
     pub(crate) key: CacheKey,
+    /// The evaluation others wait for, when this request leads it: over
+    /// when this is dropped.
+    pub(crate) lead: Option<Leading>,
+}
+
+impl Keep {
+    /// Keeps the whole answer, or tells those waiting that it is too large.
+    fn finish(self, bytes: Vec<u8>, truncated: bool) {
+        if bytes.len() > self.engine.cache().max_answer() {
+            self.too_large();
+        } else {
+            self.engine.cache().put(&self.key, bytes, truncated);
+        }
+    }
+
+    fn too_large(&self) {
+        if let Some(lead) = &self.lead {
+            lead.too_large();
+        }
+    }
 }
 
 /// The response of an answer whose first chunk is `first`; with `keep`,
@@ -62,7 +84,7 @@ pub(crate) fn respond(answer: Answer, first: Chunk, keep: Option<Keep>) -> Respo
         Chunk::Last { bytes, truncated } => {
             drop(answer);
             if let Some(keep) = keep {
-                keep.engine.cache().put(&keep.key, bytes.clone(), truncated);
+                keep.finish(bytes.clone(), truncated);
             }
             let mut r = Response::new(Body::from(bytes));
             r.headers_mut()
@@ -194,19 +216,19 @@ impl HttpBody for ResultBody {
                     if let Some(tee) = self.tee.as_mut()
                         && !tee.push(&bytes)
                     {
+                        tee.keep.too_large();
                         self.tee = None;
                     }
                     Poll::Ready(Some(Ok(Frame::data(Bytes::from(bytes)))))
                 }
                 Ok(Chunk::Last { bytes, truncated }) => {
                     self.rest = None;
-                    if let Some(mut tee) = self.tee.take()
-                        && tee.push(&bytes)
-                    {
-                        tee.keep
-                            .engine
-                            .cache()
-                            .put(&tee.keep.key, tee.bytes, truncated);
+                    if let Some(mut tee) = self.tee.take() {
+                        if tee.push(&bytes) {
+                            tee.keep.finish(tee.bytes, truncated);
+                        } else {
+                            tee.keep.too_large();
+                        }
                     }
                     if bytes.is_empty() {
                         return Poll::Ready(Some(Ok(trailers(truncated))));
