@@ -14,8 +14,9 @@ demo). A moderator account and token are made with `bibia user add` and
 `bibia token create`; writes change the title of a few demo use cases
 (GET with the token for the ETag, then PUT with If-Match: a 412 from a
 concurrent writer is expected and counted apart, not as an error).
-Each connection is kept alive (HTTP/1.1) and reopened if the server closes
-it. Python's threads measure a server on the same 2 cores: the figures
+The clock starts once the server's log says its lists' and search indexes
+and the example queries' answers are made (as a load balancer waits for a new server to be ready). Each
+connection is kept alive (HTTP/1.1) and reopened if the server closes it. Python's threads measure a server on the same 2 cores: the figures
 are what a client sees, the client's own time included.
 """
 
@@ -54,6 +55,17 @@ def start(binary, data, port, base_iri=None):
             break
     else:
         sys.exit("bibia serve s'est arrêté avant d'écouter")
+    # Ready as a load balancer would wait for: the lists' and search
+    # indexes and the example queries' answers made (on a large store, the
+    # indexes take tens of seconds, some queries seconds each).
+    waited = time.perf_counter()
+    for line in proc.stderr:
+        if "réponses des exemples préparées" in line:
+            print(f"{line.strip().split(': ', 1)[-1]} "
+                  f"(attendu {time.perf_counter() - waited:.1f} s après l'écoute)")
+            break
+    else:
+        sys.exit("bibia serve s'est arrêté avant d'être prêt (index et réponses des exemples)")
     # Keep reading its log so that it never blocks on a full pipe.
     threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
     return proc, url

@@ -35,7 +35,7 @@ impl Default for QueryLimits {
             max_queued: 128,
             max_body: 1_048_576,
             service_allow: Vec::new(),
-            answer_cache: 64 * 1024 * 1024,
+            answer_cache: 128 * 1024 * 1024,
         }
     }
 }

@@ -56,7 +56,7 @@ pub enum Command {
         /// Memory for the cache of SPARQL answers, in MiB (answers to the
         /// same query over unchanged data are served from it); 0 turns it
         /// off.
-        #[arg(long, env = "BIBIA_ANSWER_CACHE_MB", default_value_t = 64)]
+        #[arg(long, env = "BIBIA_ANSWER_CACHE_MB", default_value_t = 128)]
         answer_cache_mb: usize,
         /// Maximum number of HTTP connections served at once (one thread
         /// each); the next ones wait.

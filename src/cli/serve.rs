@@ -127,6 +127,7 @@ async fn serve(stores: Stores, config: Config) -> anyhow::Result<()> {
     .with_context(|| format!("comptes de {}", config.data_dir.display()))?;
     let state = state.with_contributions(contrib).with_feed(stores.feed());
     dump_in_background(&state);
+    crate::http::warm_up(state.clone());
     listen(state, &config).await?;
     drop(stores);
     Ok(())
@@ -174,6 +175,7 @@ fn replica(mut config: Config, url: &str) -> anyhow::Result<Outcome> {
     state.catalog_page_size = config.catalog_page_size;
     let state = state.as_replica(status);
     dump_in_background(&state);
+    crate::http::warm_up(state.clone());
     let derived = state.clone();
     let dumps = state.clone();
     std::thread::Builder::new()

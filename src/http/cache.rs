@@ -11,14 +11,21 @@
 //! write drops only the entries made from the data, not those made from
 //! the indexes (they go when newer indexes are published) or from the
 //! model alone.
+//!
+//! A page missing from the cache is made by one request at a time
+//! ([`PageCache::turn`]): the others asking for it meanwhile wait, then
+//! find it kept. Without that, the first seconds after a start or a write
+//! had every client make the same large page (the map, the statistics)
+//! at once, each slower for the others.
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use sha2::Digest as _;
 use std::collections::HashMap;
+use std::collections::HashSet;
 use std::io::Write as _;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Condvar, Mutex, PoisonError, RwLock};
 use std::time::SystemTime;
 
 /// At most this many entries; past it, the cache starts again empty
@@ -232,9 +239,46 @@ impl Stamp {
 #[derive(Debug, Default)]
 pub(crate) struct PageCache {
     inner: RwLock<Entries>,
+    /// The keys being made, and who waits for them.
+    making: Mutex<HashSet<String>>,
+    made: Condvar,
+}
+
+/// The turn of one request to make a page; the next one's when dropped.
+pub(crate) struct Turn<'a> {
+    cache: &'a PageCache,
+    key: String,
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        self.cache
+            .making
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.key);
+        self.cache.made.notify_all();
+    }
 }
 
 impl PageCache {
+    /// Waits until no other request is making `key`, then takes the turn
+    /// (the caller looks in the cache again: the page may be made).
+    pub(crate) fn turn(&self, key: &str) -> Turn<'_> {
+        let mut making = self.making.lock().unwrap_or_else(PoisonError::into_inner);
+        while making.contains(key) {
+            making = self
+                .made
+                .wait(making)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        making.insert(key.to_owned());
+        Turn {
+            cache: self,
+            key: key.to_owned(),
+        }
+    }
+
     /// The entry for `key`, if it was made from the versions of `stamp`.
     pub(crate) fn get(&self, key: &str, stamp: Stamp) -> Option<Arc<Cached>> {
         let inner = self.inner.read().unwrap_or_else(PoisonError::into_inner);
@@ -272,6 +316,28 @@ impl PageCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_is_made_by_one_request_at_a_time() {
+        let cache = PageCache::default();
+        let first = cache.turn("/carte");
+        let other = cache.turn("/statistiques");
+        let waited = std::thread::scope(|scope| {
+            let second = scope.spawn(|| {
+                let asked = std::time::Instant::now();
+                let _turn = cache.turn("/carte");
+                asked.elapsed()
+            });
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            drop(first);
+            second.join().expect("thread")
+        });
+        assert!(
+            waited >= std::time::Duration::from_millis(150),
+            "the second waited for the first: {waited:?}"
+        );
+        drop(other);
+    }
 
     #[test]
     fn gzip_is_chosen_only_when_accepted() {

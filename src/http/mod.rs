@@ -23,12 +23,14 @@ mod server;
 mod sparql;
 mod state;
 mod urlencoded;
+mod warm;
 mod write;
 
 pub use error::{HttpError, Message};
 pub(crate) use negotiate::check_for_fuzzing as check_negotiation_for_fuzzing;
 pub use server::serve;
 pub use state::{AppState, Contrib};
+pub use warm::{make as make_example_answers, start as warm_up};
 
 use axum::Router;
 use axum::routing::{get, post};

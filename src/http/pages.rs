@@ -262,6 +262,11 @@ pub(super) fn answer(
     if let Some(hit) = kept(state, &key, inputs) {
         return Ok(hit.respond(headers));
     }
+    // One request makes it; those asking meanwhile find it made.
+    let _turn = state.pages.cache.turn(&key);
+    if let Some(hit) = kept(state, &key, inputs) {
+        return Ok(hit.respond(headers));
+    }
     let stamp = inputs.stamp();
     let made = Arc::new(make(inputs)?.dated(inputs.modified()));
     let response = made.respond(headers);

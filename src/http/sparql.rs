@@ -7,8 +7,8 @@
 //! into a [`Job`] for the [`crate::query`] engine, which evaluates it on the
 //! connection's thread; [`body`] streams the answer.
 
-mod body;
-mod examples;
+pub(crate) mod body;
+pub(crate) mod examples;
 mod page;
 
 use super::negotiate::{self, Offer};

@@ -246,6 +246,20 @@ impl AppState {
         }
     }
 
+    /// Makes (or opens) the lists' and search indexes of the current data
+    /// if nobody has yet, as the first list and the first search would:
+    /// what a server makes ahead after its start.
+    pub fn prepare_indexes(&self) {
+        let store = self.engine.public();
+        let derived = &self.pages.derived;
+        if let Err(e) = derived
+            .read(store)
+            .and_then(|indexes| derived.search(&indexes, store))
+        {
+            tracing::warn!("index des listes non faits : {}", e.message().fr);
+        }
+    }
+
     /// The limits of the SPARQL endpoint.
     pub fn limits(&self) -> &QueryLimits {
         self.engine.limits()

@@ -15,8 +15,8 @@
 //!   it arrived whole (an error or a stop is never kept).
 //! - Entries belong to one version of the data: the first use after a
 //!   write empties the cache, so an answer is never served stale.
-//! - Its size is bounded (the configured budget; one answer at most an
-//!   eighth of it), oldest entries dropped first.
+//! - Its size is bounded (the configured budget; one answer at most a
+//!   quarter of it and [`MAX_ANSWER`]), oldest entries dropped first.
 //!
 //! Identical queries asked at once are evaluated once ([`Lookup`]): the
 //! first to ask evaluates ([`Leading`]), the others wait for its answer
@@ -40,7 +40,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 /// The largest answer kept, whatever the budget.
-const MAX_ANSWER: usize = 8 * 1024 * 1024;
+const MAX_ANSWER: usize = 32 * 1024 * 1024;
 
 /// Functions whose value changes from one evaluation to the next, as
 /// spargebra writes them.
@@ -278,7 +278,7 @@ impl AnswerCache {
 
     /// The largest answer [`AnswerCache::put`] keeps.
     pub fn max_answer(&self) -> usize {
-        (self.budget / 8).min(MAX_ANSWER)
+        (self.budget / 4).min(MAX_ANSWER)
     }
 
     /// Keeps a whole answer under `key` (unless too large, or of a

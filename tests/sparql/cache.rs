@@ -163,3 +163,46 @@ async fn identical_queries_asked_at_once_are_evaluated_once() {
         alone.text()
     );
 }
+
+#[tokio::test]
+async fn the_examples_answers_are_made_ahead() {
+    use bibia::query::{Format, Lookup};
+    let store = crate::common::demo();
+    let state = TestApp::state(store, Default::default());
+    let engine = state.engine.clone();
+    let (kept, failed) = bibia::http::make_example_answers(&state).await;
+    assert!(failed.is_empty(), "{failed:?}");
+    assert_eq!(kept, 15, "every example's answer is kept");
+    assert_eq!(engine.cache().size().0, 15);
+    // Made again: nothing to evaluate.
+    assert_eq!(bibia::http::make_example_answers(&state).await.0, 15);
+    assert_eq!(engine.cache().size().0, 15);
+
+    // Asked as a notebook asks (SPARQL JSON): the answer kept is sent.
+    let text = include_str!("../../data/queries/01-projets-par-theme-et-region.rq");
+    let parsed = spargebra::SparqlParser::new()
+        .with_base_iri(common::BASE)
+        .expect("base")
+        .parse_query(text)
+        .expect("parses");
+    let version = engine.public().version();
+    let key = engine
+        .cache()
+        .key(
+            text,
+            &parsed,
+            None,
+            Format::Results(sparesults::QueryResultsFormat::Json),
+            (version.generation, version.modified),
+        )
+        .expect("kept");
+    let Lookup::Hit(kept) = engine.cache().lookup(&key, std::time::Instant::now()) else {
+        panic!("the first example's answer is kept");
+    };
+    let app = TestApp::serve_state(state, 16);
+    let r = get_query(&app, text, "", Some(JSON)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("etag"), Some(key.etag.as_str()));
+    assert_eq!(r.body, kept.bytes);
+    assert!(!parse_json(&r.body).1.is_empty());
+}

@@ -59,7 +59,7 @@ pub(crate) struct Keep {
 
 impl Keep {
     /// Keeps the whole answer, or tells those waiting that it is too large.
-    fn finish(self, bytes: Vec<u8>, truncated: bool) {
+    pub(crate) fn finish(self, bytes: Vec<u8>, truncated: bool) {
         if bytes.len() > self.engine.cache().max_answer() {
             self.too_large();
         } else {
