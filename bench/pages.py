@@ -298,7 +298,7 @@ def prepare(args, work: str) -> tuple[list[Target], dict]:
 
     bibia_port = free_port()
     bibia = start([*serve, "--bind", f"127.0.0.1:{bibia_port}"], log, env=env)
-    wait_ready(bibia, bibia_port, "/healthz", log)
+    wait_ready(bibia, bibia_port, "/readyz", log)
     page_headers = {"Accept": "text/html"}
     if args.gzip:
         page_headers["Accept-Encoding"] = "gzip"

@@ -122,13 +122,19 @@ class Server:
         self.startup = 0.0
         self.rss_kb = 0
 
-    def start(self, timeout: float = 900) -> "Server":
+    def start(self, timeout: float = 900, then: str | None = None) -> "Server":
+        """Launches the server; `startup` is the time to the first 200 on
+        its ready path. With `then`, also waits (not counted) for a 200 on
+        that path: bibia's `/readyz`, once its indexes and the examples'
+        answers are made, before anything is measured on it."""
         say("  $", " ".join(self.cmd))
         with open(self.log, "ab") as out:
             started = time.perf_counter()
             self.proc = subprocess.Popen(self.cmd, stdout=out, stderr=subprocess.STDOUT, env=self.env)
         RUNNING.append(self.proc)
         self.startup = self.wait(self.ready, started, timeout)
+        if then:
+            self.wait(then, started, timeout)
         return self
 
     def wait(self, path: str, since: float, timeout: float = 900) -> float:

@@ -87,7 +87,7 @@ def serve(bibia: str, data: str, extra: list[str]) -> tuple[subprocess.Popen, in
     while time.time() < deadline:
         try:
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            c.request("GET", "/healthz")
+            c.request("GET", "/readyz")
             if c.getresponse().status == 200:
                 return p, port
         except OSError:

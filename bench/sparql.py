@@ -217,7 +217,9 @@ class Servers:
             stderr=subprocess.DEVNULL,
             env=env,
         )
-        wait_ready(port, "/healthz")
+        # Measured once ready (indexes and the examples' answers made), as
+        # a load balancer would send it clients.
+        wait_ready(port, "/readyz")
         if stop:
             p.terminate()
             p.wait()

@@ -129,6 +129,12 @@ fn serve_answers_then_stops_after_the_request_in_progress() {
     let health = http_get(&addr, "/healthz");
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
     assert!(health.contains("\"status\":\"ok\""), "{health}");
+    // Ready once its indexes and the examples' answers are made.
+    let asked = std::time::Instant::now();
+    while !http_get(&addr, "/readyz").starts_with("HTTP/1.1 200") {
+        assert!(asked.elapsed().as_secs() < 60, "not ready after 60 s");
+        std::thread::sleep(Duration::from_millis(100));
+    }
     // A query in progress (a product stopped at its 2 s limit) when the
     // server is told to stop: it still gets its answer.
     let slow = {

@@ -53,6 +53,7 @@ fn blocking<T>(work: impl FnOnce() -> T) -> T {
 fn app(state: AppState) -> Router {
     let compressed = Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .route("/flux", get(replication::flux))
         .route("/static/bibia.css", get(pages::stylesheet))
         .route("/static/icon.svg", get(pages::icon))

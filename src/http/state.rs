@@ -20,6 +20,9 @@ pub struct AppState {
     pub base: BaseIri,
     /// When the service started.
     pub started: Instant,
+    /// Set once the indexes and the example queries' answers of the data
+    /// found at start are made (`/readyz`; see [`super::warm`]).
+    pub ready: Arc<std::sync::atomic::AtomicBool>,
     /// URLs per sitemap file ([`crate::export::MAX_URLS`]; past it,
     /// `/sitemap.xml` is an index of `/sitemap-{n}.xml`). Lower it to see
     /// the index on a small store.
@@ -200,6 +203,7 @@ impl AppState {
             engine: Engine::new(public, limits)?,
             base,
             started: Instant::now(),
+            ready: Arc::default(),
             sitemap_limit: crate::export::MAX_URLS,
             catalog_page_size: crate::catalog::PAGE_SIZE,
             dumps: Arc::new(crate::export::Dumps::new(files.join("dumps"))),

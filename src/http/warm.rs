@@ -10,7 +10,8 @@
 //! the format a client gets by default (SPARQL JSON, Turtle for graphs). A
 //! client asking meanwhile waits for that evaluation instead of starting
 //! its own ([`crate::query::Lookup`]). The log tells when it is done
-//! (« prêt : … »): what a load balancer or a benchmark waits for.
+//! (« prêt : … ») and `/readyz` answers `200` from then on: what a load
+//! balancer or a benchmark waits for.
 
 use super::sparql::body::Keep;
 use super::sparql::examples::EXAMPLES;
@@ -79,6 +80,9 @@ async fn follow(state: AppState) {
                 }
             );
             made = Some(seen);
+            state
+                .ready
+                .store(true, std::sync::atomic::Ordering::Release);
         }
         tokio::time::sleep(POLL).await;
     }

@@ -170,10 +170,25 @@ async fn the_examples_answers_are_made_ahead() {
     let store = crate::common::demo();
     let state = TestApp::state(store, Default::default());
     let engine = state.engine.clone();
+    let ready = TestApp::serve_state(state.clone(), 16);
+    let before = ready.get("/readyz", None).await;
+    assert_eq!(before.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(before.text().contains("préparation"), "{}", before.text());
+    // What `bibia serve` starts: the server is ready once they are made.
+    bibia::http::warm_up(state.clone());
+    let asked = std::time::Instant::now();
+    while ready.get("/readyz", None).await.status != StatusCode::OK {
+        assert!(asked.elapsed().as_secs() < 120, "not ready after 120 s");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        engine.cache().size().0,
+        15,
+        "every example's answer is kept"
+    );
     let (kept, failed) = bibia::http::make_example_answers(&state).await;
     assert!(failed.is_empty(), "{failed:?}");
-    assert_eq!(kept, 15, "every example's answer is kept");
-    assert_eq!(engine.cache().size().0, 15);
+    assert_eq!(kept, 15);
     // Made again: nothing to evaluate.
     assert_eq!(bibia::http::make_example_answers(&state).await.0, 15);
     assert_eq!(engine.cache().size().0, 15);
