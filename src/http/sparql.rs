@@ -428,14 +428,9 @@ async fn run(
         planned: shape.planned(),
     };
     // The same query over the same data: its answer is known.
-    let version = state.engine.public().version();
-    let key = state.engine.cache().key(
-        &query,
-        &job.query,
-        job.dataset.as_ref(),
-        format,
-        (version.generation, version.modified),
-    );
+    let key = state
+        .engine
+        .answer_key(&query, &job.query, job.dataset.as_ref(), format);
     let deadline = std::time::Instant::now() + timeout.min(state.limits().timeout);
     let mut lead = None;
     if let Some(key) = &key {

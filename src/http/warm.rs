@@ -121,14 +121,7 @@ async fn make_one(state: &AppState, text: &str) -> Result<bool, QueryError> {
         _ => Format::Graph(RdfFormat::Turtle),
     };
     let engine = &state.engine;
-    let version = engine.public().version();
-    let Some(key) = engine.cache().key(
-        text,
-        &query,
-        None,
-        format,
-        (version.generation, version.modified),
-    ) else {
+    let Some(key) = engine.answer_key(text, &query, None, format) else {
         return Ok(false);
     };
     let timeout = engine.limits().timeout;
@@ -159,12 +152,10 @@ async fn make_one(state: &AppState, text: &str) -> Result<bool, QueryError> {
         }
     };
     drop(answer);
-    let fits = bytes.len() <= engine.cache().max_answer();
-    Keep {
+    let keep = Keep {
         engine: engine.clone(),
         key,
         lead: Some(lead),
-    }
-    .finish(bytes, truncated);
-    Ok(fits)
+    };
+    Ok(keep.finish(bytes, truncated))
 }

@@ -230,13 +230,6 @@ impl AnswerCache {
         })
     }
 
-    /// The answer kept under `key`, if any.
-    pub fn get(&self, key: &CacheKey) -> Option<Arc<CachedAnswer>> {
-        let mut state = self.lock();
-        state.align(key.version);
-        state.entries.get(&key.key).cloned()
-    }
-
     /// The answer kept under `key`, or who evaluates it: the caller
     /// (`Lead`), another request (`Follow`, whose time limit `deadline` then
     /// extends that evaluation's), or each asker alone (`Alone`).
@@ -533,11 +526,12 @@ mod tests {
         }
         let (n, bytes) = cache.size();
         assert!(bytes <= 800 && n == 8, "{n} answers, {bytes} bytes");
+        let soon = Instant::now() + std::time::Duration::from_secs(5);
         let kept = cache.key("", &q(19), None, JSON, (1, now)).expect("key");
-        assert!(cache.get(&kept).is_some());
+        assert!(matches!(cache.lookup(&kept, soon), Lookup::Hit(_)));
         let later = cache.key("", &q(19), None, JSON, (2, now)).expect("key");
         assert_ne!(kept.etag, later.etag);
-        assert!(cache.get(&later).is_none());
+        assert!(!matches!(cache.lookup(&later, soon), Lookup::Hit(_)));
         assert_eq!(cache.size(), (0, 0));
         // An answer of the older version is not kept any more.
         cache.put(&kept, vec![1], false);

@@ -168,6 +168,26 @@ impl Engine {
         &self.inner.cache
     }
 
+    /// The key of `query`'s answer (parsed from `source`) over the data as
+    /// they are now, or `None` when it may not be kept
+    /// ([`AnswerCache::key`]).
+    pub fn answer_key(
+        &self,
+        source: &str,
+        query: &spargebra::Query,
+        dataset: Option<&QueryDataset>,
+        format: Format,
+    ) -> Option<CacheKey> {
+        let version = self.inner.public.version();
+        self.inner.cache.key(
+            source,
+            query,
+            dataset,
+            format,
+            (version.generation, version.modified),
+        )
+    }
+
     /// The limits queries run under.
     pub fn limits(&self) -> &QueryLimits {
         &self.inner.limits

@@ -200,15 +200,12 @@ async fn the_examples_answers_are_made_ahead() {
         .expect("base")
         .parse_query(text)
         .expect("parses");
-    let version = engine.public().version();
     let key = engine
-        .cache()
-        .key(
+        .answer_key(
             text,
             &parsed,
             None,
             Format::Results(sparesults::QueryResultsFormat::Json),
-            (version.generation, version.modified),
         )
         .expect("kept");
     let Lookup::Hit(kept) = engine.cache().lookup(&key, std::time::Instant::now()) else {

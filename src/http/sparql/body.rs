@@ -58,13 +58,16 @@ pub(crate) struct Keep {
 }
 
 impl Keep {
-    /// Keeps the whole answer, or tells those waiting that it is too large.
-    pub(crate) fn finish(self, bytes: Vec<u8>, truncated: bool) {
-        if bytes.len() > self.engine.cache().max_answer() {
-            self.too_large();
-        } else {
+    /// Keeps the whole answer, or tells those waiting that it is too large;
+    /// whether it fit.
+    pub(crate) fn finish(self, bytes: Vec<u8>, truncated: bool) -> bool {
+        let fits = bytes.len() <= self.engine.cache().max_answer();
+        if fits {
             self.engine.cache().put(&self.key, bytes, truncated);
+        } else {
+            self.too_large();
         }
+        fits
     }
 
     fn too_large(&self) {
